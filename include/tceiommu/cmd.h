@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Commands: one file each in src/cmd/, dispatched from the table in main.c. */
+#pragma once
+
+#include <stdbool.h>
+
+#define TCE_EXIT_OK 0
+#define TCE_EXIT_FAILURE 1
+#define TCE_EXIT_USAGE 64
+
+enum tce_color { TCE_COLOR_AUTO, TCE_COLOR_ALWAYS, TCE_COLOR_NEVER };
+
+struct tce_global {
+	const char *root;    /* --root DIR, NULL for the live host */
+	const char *connect; /* -c URI */
+	enum tce_color color;
+	int verbose;
+};
+
+int cmd_list_groups(int argc, char **argv, const struct tce_global *g);
+int cmd_record(int argc, char **argv, const struct tce_global *g);
+
+/* Open the root named by --root (or the live host), with a message on failure. */
+struct tce_root;
+int tce_global_open_root(const struct tce_global *g, struct tce_root **ret);

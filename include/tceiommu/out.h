@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Renderers: they read the model only, never the host. Strings from the host
+ * are kept raw in the model and escaped here for each medium.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "tceiommu/columns.h"
+#include "tceiommu/model.h"
+
+#define TCE_JSON_SCHEMA_VERSION 1
+
+enum tce_out_mode { TCE_OUT_TREE, TCE_OUT_RAW, TCE_OUT_PAIRS, TCE_OUT_JSON };
+
+struct tce_out_opts {
+	enum tce_out_mode mode;
+	bool noheadings;
+	bool bytes;
+	int columns[TCE_N_COLUMNS * 2];
+	size_t n_columns;
+};
+
+/* Copy of s safe for a terminal: C0/C1 controls, DEL and invalid UTF-8 as \xHH. */
+char *tce_escape_terminal(const char *s);
+
+int tce_render_groups_table(const struct tce_host *h, const struct tce_out_opts *o, FILE *f);
+int tce_render_groups_json(const struct tce_host *h, FILE *f);
+/* After the tree: why groups are not viable, what would release them. */
+void tce_render_groups_notes(const struct tce_host *h, FILE *f);

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Every absolute host path the tool reads is spelled here and nowhere else
+ * (util-linux include/pathnames.h). They are always resolved inside the root
+ * (--root DIR, default /) by src/host/root.c; tests/check-paths.sh fails on a
+ * quoted "/sys", "/proc" or "/dev" in any other source file.
+ */
+#pragma once
+
+/* drivers/iommu/iommu.c: one directory per IOMMU group, named by number */
+#define PATH_IOMMU_GROUPS "/sys/kernel/iommu_groups"
+/* drivers/pci/pci-sysfs.c */
+#define PATH_PCI_DEVICES "/sys/bus/pci/devices"
+#define PATH_PCI_DRIVERS "/sys/bus/pci/drivers"
+/* a PHB's root bus "DDDD:00" (drivers/pci/probe.c), with an of_node link */
+#define PATH_PCI_BUS_CLASS "/sys/class/pci_bus"
+/* drivers/of/kobj.c; /proc/device-tree is an absolute link to it */
+#define PATH_DEVTREE_BASE "/sys/firmware/devicetree/base"
+#define PATH_PROC_DEVTREE "/proc/device-tree"
+#define PATH_PROC "/proc"
+/* drivers/vfio/group.c: the group char device, "/dev/vfio/<group>" */
+#define PATH_DEV_VFIO "/dev/vfio"
+#define PATH_DEV_VFIO_CONTAINER "/dev/vfio/vfio"
+#define PATH_DEV_KVM "/dev/kvm"

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Live-only answers (DESIGN.md, lscpu's is_live()): what only the running
+ * host can tell — udev hwdb names, the processes holding /dev/vfio/N, and
+ * later KVM/VFIO ioctl answers and libkmod module states — go through
+ * tce_probe(). Live, it asks the kernel or the library; while recording, the
+ * answer is also written to the snapshot's sidecar file .tceiommu/probes;
+ * under --root the sidecar answers, and a question it does not hold is
+ * "not recorded" (-ENODATA). Nothing else in the code knows the difference.
+ *
+ * Sidecar lines: KIND <TAB> KEY <TAB> ANSWER, where ANSWER is "=VALUE"
+ * (percent-escaped; one line per value), "-" (no value), or "!ERRNAME".
+ */
+#pragma once
+
+#include "tceiommu/root.h"
+
+struct tce_probe_store;
+
+int tce_probe_store_new(struct tce_probe_store **ret);
+void tce_probe_store_free(struct tce_probe_store *s);
+int tce_probe_store_load(struct tce_probe_store *s, int dirfd, const char *relpath);
+int tce_probe_store_save(struct tce_probe_store *s, int dirfd, const char *relpath);
+
+/*
+ * 0 and *ret_values (a strv, possibly empty) or the answer's -errno.
+ * Kinds: "hwdb" (key "pci:v0000VVVVd0000DDDD"; values "ID_VENDOR_FROM_DATABASE=...",
+ * "ID_MODEL_FROM_DATABASE=..."), "vfio-holders" (key: group number; values
+ * "PID<TAB>COMM[<TAB>VM]"; -EACCES needs root, -EPERM process list hidden).
+ */
+int tce_probe(struct tce_root *r, const char *kind, const char *key, char ***ret_values);

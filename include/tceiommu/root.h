@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The root: every host read goes through it (util-linux lib/path.c).
+ *
+ * A root is "/" (live) or a snapshot directory given by --root (replay).
+ * Every path — symbolic links included — resolves inside it: openat2() with
+ * RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS (Linux >= 5.6), or a userspace
+ * resolver with the same semantics on older kernels. /proc/device-tree is an
+ * absolute link on real hosts; inside a snapshot it lands inside the snapshot.
+ *
+ * A root can also record: `tceiommu record DIR` wraps the source root and
+ * copies every file, link and directory the collectors touch into DIR, and
+ * writes DIR/.tceiommu/manifest with every path attempted and its result, so
+ * that a replay tells "absent" (ENOENT) from "unreadable" (the recorded
+ * errno) from "not recorded" (-ENODATA).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "tceiommu/macro.h"
+
+struct tce_root;
+struct tce_probe_store;
+
+/* Snapshot bookkeeping lives in this directory of a snapshot. */
+#define TCE_SNAPSHOT_DIR ".tceiommu"
+#define TCE_SNAPSHOT_MANIFEST ".tceiommu/manifest"
+#define TCE_SNAPSHOT_PROBES ".tceiommu/probes"
+#define TCE_SNAPSHOT_FORMAT 1
+
+/* dir == NULL: the live host. */
+int tce_root_new(const char *dir, struct tce_root **ret);
+/* Record everything read through r into outdir (which must be new or empty). */
+int tce_root_start_recording(struct tce_root *r, const char *outdir);
+int tce_root_finish_recording(struct tce_root *r);
+struct tce_root *tce_root_free(struct tce_root *r);
+static inline void tce_root_freep(struct tce_root **r)
+{
+	tce_root_free(*r);
+}
+#define _cleanup_root_ _cleanup_(tce_root_freep)
+
+/* Answers come from the running host (live, or live being recorded). */
+bool tce_root_is_live(const struct tce_root *r);
+bool tce_root_is_recording(const struct tce_root *r);
+const char *tce_root_path(const struct tce_root *r);
+
+/* From uname()/sysconf()/geteuid() live, from the manifest in a snapshot;
+ * NULL / 0 / -1 when a snapshot does not say. */
+const char *tce_root_kernel_release(const struct tce_root *r);
+const char *tce_root_machine(const struct tce_root *r);
+long tce_root_page_size(const struct tce_root *r);
+long tce_root_euid(const struct tce_root *r);
+
+struct tce_probe_store *tce_root_probes(struct tce_root *r);
+
+/* Readers. 0 or -errno; -ENODATA means "not recorded" in a recorded snapshot. */
+int tce_root_open(struct tce_root *r, const char *path, int flags);
+int tce_root_read(struct tce_root *r, const char *path, size_t max, char **ret, size_t *ret_len);
+/* A sysfs text value: at most 4 KiB, trailing newline removed, no NUL inside. */
+int tce_root_read_string(struct tce_root *r, const char *path, char **ret);
+int tce_root_read_u64(struct tce_root *r, const char *path, int base, uint64_t *ret);
+int tce_root_read_s64(struct tce_root *r, const char *path, int base, int64_t *ret);
+int tce_root_readlink(struct tce_root *r, const char *path, char **ret);
+/* The canonical path inside the root, links resolved. */
+int tce_root_realpath(struct tce_root *r, const char *path, char **ret);
+/* Entry names of a directory, sorted, without "." and "..". */
+int tce_root_list(struct tce_root *r, const char *path, char ***ret);
+int tce_root_exists(struct tce_root *r, const char *path);
+
+/* Testing hook: TCEIOMMU_NO_OPENAT2=1 forces the userspace resolver. */
+bool tce_root_uses_openat2(const struct tce_root *r);

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tceiommu list-groups: parse options, collect, render. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tceiommu/cmd.h"
+#include "tceiommu/columns.h"
+#include "tceiommu/devtree.h"
+#include "tceiommu/host.h"
+#include "tceiommu/log.h"
+#include "tceiommu/out.h"
+
+/* Default columns per platform: what is never empty there. */
+static const int default_powernv[] = { COL_GROUP,  COL_PE,	COL_MODEL, COL_DMA32,
+				       COL_DDW,	   COL_VIABLE,	COL_VFIO,  COL_ID,
+				       COL_DRIVER, COL_PRODUCT, -1 };
+static const int default_pseries[] = { COL_GROUP,    COL_LIOBN,	  COL_DMA32, COL_DDW,
+				       COL_DDW_SIZE, COL_VIABLE,  COL_VFIO,  COL_ID,
+				       COL_DRIVER,   COL_PRODUCT, -1 };
+static const int default_other[] = { COL_GROUP, COL_TYPE,   COL_VIABLE,	 COL_VFIO,
+				     COL_ID,	COL_DRIVER, COL_PRODUCT, -1 };
+
+static void usage(FILE *f)
+{
+	fputs("Usage: tceiommu [GLOBAL OPTIONS] list-groups [OPTIONS]\n\n"
+	      "List IOMMU groups (PEs) with their devices, drivers, viability, VFIO state\n"
+	      "and TCE window sizes.\n\n"
+	      "Options:\n"
+	      "  -o, --output LIST     columns to show; +LIST adds to the default\n"
+	      "  -O, --output-all      show every column\n"
+	      "  -n, --noheadings      do not print the headings\n"
+	      "  -r, --raw             raw output, one line a device\n"
+	      "  -P, --pairs           KEY=\"VALUE\" output, one line a device\n"
+	      "  -J, --json            JSON output: every field, nested (-o does not apply)\n"
+	      "  -b, --bytes           sizes in bytes\n"
+	      "  -g, --group N         only group N\n"
+	      "  -d, --device BDF      only the group holding BDF ([DDDD:]BB:DD.F)\n"
+	      "      --list-columns    list the columns and exit\n"
+	      "  -h, --help            show this help\n\n"
+	      "Columns:\n",
+	      f);
+	for (int i = 0; i < TCE_N_COLUMNS; i++)
+		fprintf(f, "  %-9s %s\n", tce_columns[i].name, tce_columns[i].help);
+	fputs("\nSee tceiommu(8).\n", f);
+}
+
+static int list_columns(bool json)
+{
+	static const char *const types[] = { "string", "number", "size", "boolean" };
+
+	if (json) {
+		printf("{\n  \"columns\": [\n");
+		for (int i = 0; i < TCE_N_COLUMNS; i++)
+			printf("    {\"name\": \"%s\", \"level\": \"%s\", \"type\": \"%s\", "
+			       "\"help\": \"%s\"}%s\n",
+			       tce_columns[i].name,
+			       tce_columns[i].level == TCE_COL_GROUP ? "group" : "device",
+			       types[tce_columns[i].type], tce_columns[i].help,
+			       i + 1 < TCE_N_COLUMNS ? "," : "");
+		printf("  ]\n}\n");
+		return TCE_EXIT_OK;
+	}
+	for (int i = 0; i < TCE_N_COLUMNS; i++)
+		printf("%-9s %-6s %-7s %s\n", tce_columns[i].name,
+		       tce_columns[i].level == TCE_COL_GROUP ? "group" : "device",
+		       types[tce_columns[i].type], tce_columns[i].help);
+	return TCE_EXIT_OK;
+}
+
+int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
+{
+	enum { OPT_LIST_COLUMNS = 256 };
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "output-all", no_argument, NULL, 'O' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "pairs", no_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "bytes", no_argument, NULL, 'b' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	_cleanup_root_ struct tce_root *r = NULL;
+	_cleanup_host_ struct tce_host *h = NULL;
+	struct tce_out_opts o = { .mode = TCE_OUT_TREE };
+	struct tce_collect_opts co = { 0 };
+	const char *outlist = NULL, *devarg = NULL;
+	bool all = false, want_list = false;
+	int c, k, modes = 0;
+
+	while ((c = getopt_long(argc, argv, "o:OnrPJbg:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			outlist = optarg;
+			break;
+		case 'O':
+			all = true;
+			break;
+		case 'n':
+			o.noheadings = true;
+			break;
+		case 'r':
+			o.mode = TCE_OUT_RAW;
+			modes++;
+			break;
+		case 'P':
+			o.mode = TCE_OUT_PAIRS;
+			modes++;
+			break;
+		case 'J':
+			o.mode = TCE_OUT_JSON;
+			modes++;
+			break;
+		case 'b':
+			o.bytes = true;
+			break;
+		case 'g':
+			if (tce_parse_u64(optarg, 10, &co.group) < 0) {
+				ERR("--group: '%s' is not a group number", optarg);
+				return TCE_EXIT_USAGE;
+			}
+			co.has_group = true;
+			break;
+		case 'd':
+			if (tce_parse_bdf(optarg, true, &co.bdf) < 0) {
+				ERR("--device: '%s' is not a PCI address ([DDDD:]BB:DD.F)", optarg);
+				return TCE_EXIT_USAGE;
+			}
+			co.has_bdf = true;
+			devarg = optarg;
+			break;
+		case OPT_LIST_COLUMNS:
+			want_list = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return TCE_EXIT_OK;
+		default:
+			fputs("Try 'tceiommu list-groups --help' for more information.\n", stderr);
+			return TCE_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		ERR("list-groups: unexpected argument '%s'", argv[optind]);
+		return TCE_EXIT_USAGE;
+	}
+	if (modes > 1) {
+		ERR("list-groups: --raw, --pairs and --json are mutually exclusive");
+		return TCE_EXIT_USAGE;
+	}
+	if (want_list)
+		return list_columns(o.mode == TCE_OUT_JSON);
+
+	if (tce_global_open_root(gl, &r) < 0)
+		return TCE_EXIT_FAILURE;
+
+	/* Column choice before collecting: names and holders cost lookups. */
+	if (all) {
+		for (int i = 0; i < TCE_N_COLUMNS; i++)
+			o.columns[o.n_columns++] = i;
+	} else {
+		enum tce_platform p = tce_dt_platform(r);
+		const int *def = p == TCE_PLATFORM_POWERNV   ? default_powernv
+				 : p == TCE_PLATFORM_PSERIES ? default_pseries
+							     : default_other;
+
+		for (size_t i = 0; def[i] >= 0; i++)
+			o.columns[o.n_columns++] = def[i];
+	}
+	if (outlist &&
+	    (k = tce_columns_parse(outlist, o.columns, ARRAY_SIZE(o.columns), &o.n_columns)) < 0) {
+		ERR("--output: unknown column in '%s' (see --list-columns)", outlist);
+		return TCE_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < o.n_columns; i++) {
+		co.names |= tce_columns[o.columns[i]].needs_names;
+		co.holders |= tce_columns[o.columns[i]].needs_holders;
+	}
+	if (o.mode == TCE_OUT_JSON)
+		co.names = co.holders = true;
+
+	k = tce_host_collect_groups(r, &co, &h);
+	if (k < 0) {
+		ERR("reading IOMMU groups: %s", strerror(-k));
+		return TCE_EXIT_FAILURE;
+	}
+	if ((co.has_group || co.has_bdf) && h->n_groups == 0 && !h->groups_err) {
+		if (co.has_group)
+			ERR("group %" PRIu64 " does not exist", co.group);
+		else
+			ERR("no IOMMU group holds device %s", devarg);
+		return TCE_EXIT_FAILURE;
+	}
+
+	if (o.mode == TCE_OUT_JSON) {
+		k = tce_render_groups_json(h, stdout);
+	} else if (h->n_groups == 0) {
+		printf("%s\n", h->note ? h->note : "no IOMMU groups");
+		k = 0;
+	} else {
+		k = tce_render_groups_table(h, &o, stdout);
+		if (k == 0 && o.mode == TCE_OUT_TREE)
+			tce_render_groups_notes(h, stdout);
+	}
+	if (k < 0) {
+		ERR("writing output: %s", strerror(-k));
+		return TCE_EXIT_FAILURE;
+	}
+	return TCE_EXIT_OK;
+}

@@ -1,0 +1,933 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * IOMMU groups and their devices.
+ *
+ * Kernel interfaces (FACTS.md §3): /sys/kernel/iommu_groups/<N>/{name,type,
+ * reserved_regions,devices/} (drivers/iommu/iommu.c); per PCI device the
+ * uevent (DRIVER=, PCI_CLASS=, PCI_ID=; drivers/pci/pci-driver.c pci_uevent),
+ * driver_override, numa_node, physfn/virtfnN, of_node (drivers/pci/pci-sysfs.c,
+ * drivers/pci/iov.c, drivers/of), and on powerpc the EEH files
+ * (arch/powerpc/kernel/eeh_sysfs.c; eeh_pe_state is writable and only read).
+ * powerpc names groups "domain%d-pe%lx" (arch/powerpc/kernel/iommu.c).
+ * The PHB and the TCE windows come from the device tree, walking up from each
+ * device's of_node (FACTS §2.3, §3.6, §3.6a).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tceiommu/devtree.h"
+#include "tceiommu/host.h"
+#include "tceiommu/log.h"
+#include "tceiommu/pathnames.h"
+#include "tceiommu/probe.h"
+#include "tceiommu/util.h"
+
+/* POWERNV_IOMMU_MAX_LEVELS (arch/powerpc/platforms/powernv/pci.h) and
+ * IOMMU_TABLE_GROUP_MAX_TABLES (arch/powerpc/include/asm/iommu.h). */
+#define PNV_MAX_LEVELS 5
+#define PNV_MAX_WINDOWS 2
+
+const char *tce_platform_name(enum tce_platform p)
+{
+	switch (p) {
+	case TCE_PLATFORM_POWERNV:
+		return "powernv";
+	case TCE_PLATFORM_PSERIES:
+		return "pseries";
+	case TCE_PLATFORM_UNKNOWN:
+		return "unknown";
+	case TCE_PLATFORM_NONE:
+	default:
+		return "none";
+	}
+}
+
+const char *tce_window_kind_name(enum tce_window_kind k)
+{
+	static const char *const names[] = {
+		[TCE_WIN_VFIO_DMA32] = "vfio_dma32",
+		[TCE_WIN_VFIO_DDW] = "vfio_ddw",
+		[TCE_WIN_DMA32] = "dma32",
+		[TCE_WIN_DMA32_SAVED] = "dma32_saved",
+		[TCE_WIN_DDW] = "ddw",
+	};
+	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "unknown";
+}
+
+static void device_done(struct tce_device *d)
+{
+	free(d->bdf);
+	free(d->vendor_name);
+	free(d->device_name);
+	free(d->driver);
+	free(d->driver_override);
+	free(d->loc_code);
+	free(d->physfn);
+	strv_free(d->virtfns);
+	free(d->eeh.mode);
+	free(d->eeh.pe_state);
+	free(d->of_node);
+	free(d->phb_hint);
+}
+
+void tce_group_done(struct tce_group *g)
+{
+	free(g->name);
+	free(g->type);
+	free(g->reserved_regions);
+	for (size_t i = 0; i < g->n_devices; i++)
+		device_done(&g->devices[i]);
+	free(g->devices);
+	free(g->phb.node);
+	free(g->phb.model);
+	free(g->viability_rule);
+	for (size_t i = 0; i < g->n_blockers; i++) {
+		free(g->blockers[i].bdf);
+		free(g->blockers[i].driver);
+		free(g->blockers[i].reason);
+		free(g->blockers[i].command);
+		free(g->blockers[i].warning);
+	}
+	free(g->blockers);
+	free(g->vfio_node);
+	for (size_t i = 0; i < g->n_holders; i++) {
+		free(g->holders[i].comm);
+		free(g->holders[i].vm);
+	}
+	free(g->holders);
+	for (size_t i = 0; i < g->n_windows; i++)
+		free(g->windows[i].node);
+	free(g->windows);
+	strv_free(g->notes);
+}
+
+void tce_host_free(struct tce_host *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n_groups; i++)
+		tce_group_done(&h->groups[i]);
+	free(h->groups);
+	free(h->kernel_release);
+	free(h->machine);
+	free(h->note);
+	free(h);
+}
+
+static void note(struct tce_group *g, const char *fmt, ...) _printf_(2, 3);
+static void note(struct tce_group *g, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s)
+		(void)strv_push(&g->notes, s);
+}
+
+static const char *basename_of(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* ---- devices -------------------------------------------------------------- */
+
+static bool is_bridge(const struct tce_device *d)
+{
+	/* PCI class 0x0604 (PCI-to-PCI bridge) and 0x0609 (semi-transparent):
+	 * the devices the kernel gives a bridge header (drivers/pci/probe.c). */
+	return d->has_class && ((d->class_code >> 8) == 0x0604 || (d->class_code >> 8) == 0x0609);
+}
+
+static void read_names(struct tce_root *r, struct tce_device *d)
+{
+	char key[32];
+	_cleanup_strv_free_ char **v = NULL;
+
+	if (!d->has_ids)
+		return;
+	snprintf(key, sizeof(key), "pci:v%08Xd%08X", d->vendor_id, d->device_id);
+	d->names_err = tce_probe(r, "hwdb", key, &v);
+	for (char **p = v; p && *p; p++) {
+		if (strneq(*p, "ID_VENDOR_FROM_DATABASE=", 24) && !d->vendor_name)
+			d->vendor_name = strdup(*p + 24);
+		else if (strneq(*p, "ID_MODEL_FROM_DATABASE=", 23) && !d->device_name)
+			d->device_name = strdup(*p + 23);
+	}
+}
+
+static void read_eeh(struct tce_root *r, const char *dir, struct tce_device *d)
+{
+	_cleanup_free_ char *p1 = tce_strdup_printf("%s/eeh_mode", dir);
+	_cleanup_free_ char *p2 = tce_strdup_printf("%s/eeh_pe_config_addr", dir);
+	_cleanup_free_ char *p3 = tce_strdup_printf("%s/eeh_pe_state", dir);
+	_cleanup_free_ char *addr = NULL;
+
+	if (!p1 || !p2 || !p3)
+		return;
+	/* eeh_sysfs.c: eeh_mode "0x%x", eeh_pe_config_addr "0x%x",
+	 * eeh_pe_state "0x%08x 0x%08x" (state, PE config address) */
+	(void)tce_root_read_string(r, p1, &d->eeh.mode);
+	if (tce_root_read_string(r, p2, &addr) == 0 &&
+	    tce_parse_u64(addr, 16, &d->eeh.pe_config_addr) == 0)
+		d->eeh.has_pe_config_addr = true;
+	(void)tce_root_read_string(r, p3, &d->eeh.pe_state);
+	d->has_eeh = d->eeh.mode || d->eeh.has_pe_config_addr || d->eeh.pe_state;
+}
+
+/*
+ * When uevent is unreadable or incomplete: the driver link and the vendor,
+ * device and class files (drivers/pci/pci-sysfs.c, "0x%04x" / "0x%06x").
+ */
+static void read_device_fallback(struct tce_root *r, const char *dir, struct tce_device *d)
+{
+	_cleanup_free_ char *p = NULL, *t = NULL;
+	uint64_t ven, dev, cls;
+	int k;
+
+	if (!d->driver_known) {
+		p = tce_strdup_printf("%s/driver", dir);
+		k = p ? tce_root_readlink(r, p, &t) : -ENOMEM;
+		if (k == 0) {
+			d->driver = strdup(basename_of(t));
+			d->driver_known = d->driver != NULL;
+		} else if (k == -ENOENT) {
+			d->driver_known = true; /* no driver link: unbound */
+		}
+		free(p);
+	}
+	if (!d->has_ids) {
+		_cleanup_free_ char *pv = tce_strdup_printf("%s/vendor", dir);
+		_cleanup_free_ char *pd = tce_strdup_printf("%s/device", dir);
+
+		if (pv && pd && tce_root_read_u64(r, pv, 16, &ven) == 0 && ven <= 0xffff &&
+		    tce_root_read_u64(r, pd, 16, &dev) == 0 && dev <= 0xffff) {
+			d->has_ids = true;
+			d->vendor_id = (uint16_t)ven;
+			d->device_id = (uint16_t)dev;
+		}
+	}
+	if (!d->has_class) {
+		p = tce_strdup_printf("%s/class", dir);
+		if (p && tce_root_read_u64(r, p, 16, &cls) == 0 && cls <= 0xffffff) {
+			d->has_class = true;
+			d->class_code = (uint32_t)cls;
+		}
+	}
+}
+
+static int read_device(struct tce_root *r, enum tce_platform platform, const char *gdir,
+		       const char *bdf, struct tce_device *d, bool names)
+{
+	_cleanup_free_ char *dir = tce_strdup_printf("%s/%s", gdir, bdf);
+	_cleanup_free_ char *uevent = NULL, *pci_id = NULL, *cls = NULL, *drv = NULL;
+	_cleanup_free_ char *p = NULL, *s = NULL;
+	size_t len;
+	int k;
+
+	if (!dir || !(d->bdf = strdup(bdf)))
+		return -ENOMEM;
+
+	/* The group still lists it, the device directory is gone: removed (hot
+	 * unplug, VF teardown) while we looked, or a dangling link. */
+	k = tce_root_exists(r, dir);
+	if (k == -ENOENT) {
+		d->vanished = true;
+		return 0;
+	}
+	p = tce_strdup_printf("%s/uevent", dir);
+	if (!p)
+		return -ENOMEM;
+	k = tce_root_read(r, p, 16384, &uevent, &len);
+	if (k < 0) {
+		d->read_err = k;
+		read_device_fallback(r, dir, d);
+	} else {
+		uint64_t v;
+
+		d->driver_known = true;
+		if (tce_uevent_get(uevent, len, "DRIVER", &drv) == 0 && *drv)
+			d->driver = TAKE_PTR(drv);
+		if (tce_uevent_get(uevent, len, "PCI_CLASS", &cls) == 0 &&
+		    tce_parse_u64(cls, 16, &v) == 0 && v <= 0xffffff) {
+			d->has_class = true;
+			d->class_code = (uint32_t)v;
+		}
+		if (tce_uevent_get(uevent, len, "PCI_ID", &pci_id) == 0) {
+			char *colon = strchr(pci_id, ':');
+			uint64_t ven, dev;
+
+			if (colon) {
+				*colon = '\0';
+				if (tce_parse_u64(pci_id, 16, &ven) == 0 && ven <= 0xffff &&
+				    tce_parse_u64(colon + 1, 16, &dev) == 0 && dev <= 0xffff) {
+					d->has_ids = true;
+					d->vendor_id = (uint16_t)ven;
+					d->device_id = (uint16_t)dev;
+				}
+			}
+		}
+		if (!d->has_ids || !d->has_class)
+			read_device_fallback(r, dir, d);
+	}
+
+	free(p);
+	p = tce_strdup_printf("%s/driver_override", dir);
+	if (p && tce_root_read_string(r, p, &s) == 0) {
+		if (*s && !streq(s, "(null)"))
+			d->driver_override = TAKE_PTR(s);
+	}
+	free(s);
+	s = NULL;
+
+	free(p);
+	p = tce_strdup_printf("%s/numa_node", dir);
+	if (p) {
+		int64_t v;
+
+		if (tce_root_read_s64(r, p, 10, &v) == 0 && v >= 0 && v < INT32_MAX) {
+			d->has_numa_node = true;
+			d->numa_node = (int)v;
+		}
+	}
+
+	free(p);
+	p = tce_strdup_printf("%s/physfn", dir);
+	if (p && tce_root_readlink(r, p, &s) == 0)
+		d->physfn = strdup(basename_of(s));
+	free(s);
+	s = NULL;
+
+	free(p);
+	p = tce_strdup_printf("%s/sriov_numvfs", dir);
+	if (p) {
+		uint64_t n;
+
+		/* Only a PF has sriov_numvfs (drivers/pci/iov.c). A bounded count:
+		 * the kernel allows 65535 VFs at most (TotalVFs is 16 bits). */
+		if (tce_root_read_u64(r, p, 10, &n) == 0 && n <= 65535) {
+			if (!(d->virtfns = calloc(1, sizeof(char *))))
+				return -ENOMEM;
+			for (uint64_t i = 0; i < n; i++) {
+				_cleanup_free_ char *vp =
+				    tce_strdup_printf("%s/virtfn%" PRIu64, dir, i);
+				_cleanup_free_ char *t = NULL;
+
+				if (vp && tce_root_readlink(r, vp, &t) == 0 &&
+				    strv_extend(&d->virtfns, basename_of(t)) < 0)
+					return -ENOMEM;
+			}
+		}
+	}
+
+	if (platform != TCE_PLATFORM_NONE) {
+		free(p);
+		p = tce_strdup_printf("%s/of_node", dir);
+		if (p)
+			(void)tce_root_realpath(r, p, &d->of_node);
+		/* VFs have no device-tree node; the PF's is on the same PHB. */
+		if (!d->of_node && d->physfn) {
+			free(p);
+			p = tce_strdup_printf("%s/physfn/of_node", dir);
+			if (p && tce_root_realpath(r, p, &d->phb_hint) < 0)
+				d->phb_hint = NULL;
+		}
+		if (d->of_node) {
+			_cleanup_free_ char *lc = NULL;
+
+			if (tce_dt_read_prop(r, d->of_node, "ibm,loc-code", &lc, &len) == 0)
+				(void)tce_dt_string(lc, len, &d->loc_code);
+		}
+		read_eeh(r, dir, d);
+	}
+
+	if (names)
+		read_names(r, d);
+	return 0;
+}
+
+/* ---- PHB and windows -------------------------------------------------------- */
+
+static struct tce_window *add_window(struct tce_group *g, enum tce_window_kind kind,
+				     const char *node, const char *source)
+{
+	struct tce_window *w = realloc(g->windows, (g->n_windows + 1) * sizeof(*w));
+
+	if (!w)
+		return NULL;
+	g->windows = w;
+	w = &g->windows[g->n_windows++];
+	*w = (struct tce_window){ .kind = kind, .source = source, .node = strdup(node) };
+	return w;
+}
+
+/* The device-tree path a renderer shows: relative to the device-tree base. */
+static const char *dt_display(const char *canon)
+{
+	size_t n = strlen(PATH_DEVTREE_BASE);
+
+	if (strncmp(canon, PATH_DEVTREE_BASE, n) == 0 && (canon[n] == '/' || !canon[n]))
+		return canon[n] ? canon + n : "/";
+	return canon;
+}
+
+/* Parent node path, or NULL at (or above) the device-tree base. */
+static char *dt_parent(const char *node)
+{
+	const char *slash = strrchr(node, '/');
+	size_t n = strlen(PATH_DEVTREE_BASE);
+
+	if (!slash || (size_t)(slash - node) < n)
+		return NULL;
+	return strndup(node, (size_t)(slash - node));
+}
+
+static unsigned dt_cells(struct tce_root *r, const char *node, const char *ibm_name,
+			 const char *name)
+{
+	_cleanup_free_ char *cur = NULL;
+	uint32_t v;
+
+	/* of_parse_dma_window: "ibm,#dma-*-cells", else "#*-cells" of the
+	 * node, else the parent's (of_n_addr_cells). */
+	if (ibm_name && tce_dt_read_u32(r, node, ibm_name, &v) == 0 && v >= 1 && v <= 2)
+		return v;
+	if (tce_dt_read_u32(r, node, name, &v) == 0 && v >= 1 && v <= 2)
+		return v;
+	cur = dt_parent(node);
+	while (cur) {
+		char *up;
+
+		if (tce_dt_read_u32(r, cur, name, &v) == 0)
+			return v;
+		up = dt_parent(cur);
+		free(cur);
+		cur = up;
+	}
+	return 2;
+}
+
+static void phb_powernv(struct tce_root *r, struct tce_group *g, const char *node,
+			const char *compat, size_t clen)
+{
+	_cleanup_free_ char *ranges = NULL, *sizes = NULL, *parent = NULL;
+	size_t len;
+	uint64_t base, bits;
+	const char *model;
+	int ioda = 0;
+	struct tce_window *w;
+
+	if (compat && tce_dt_phb_model(compat, clen, &model, &ioda))
+		g->phb.model = strdup(model);
+	g->phb.ioda = ioda;
+
+	/* VFIO_IOMMU_SPAPR_TCE_GET_INFO's 32-bit window: tce32_start 0,
+	 * tce32_size = phb->ioda.m32_pci_base, the PCI address of the PHB's
+	 * 32-bit MMIO range (pnv_pci_ioda2_setup_dma_pe, pci-ioda.c). */
+	parent = dt_parent(node);
+	if (tce_dt_read_prop(r, node, "ranges", &ranges, &len) == 0 &&
+	    tce_dt_parse_m32_pci_base(ranges, len,
+				      parent ? dt_cells(r, parent, NULL, "#address-cells") : 2,
+				      dt_cells(r, node, NULL, "#size-cells"), &base) == 0) {
+		w = add_window(g, TCE_WIN_VFIO_DMA32, node, "devicetree");
+		if (w) {
+			w->has_start = w->has_size = true;
+			w->start = 0;
+			w->size = base;
+		}
+	} else {
+		note(g, "no 32-bit memory range in %s/ranges: the 32-bit window is unknown",
+		     dt_display(node));
+	}
+
+	/* pnv_ioda_parse_tce_sizes: ibm,supported-tce-sizes, else 4K|64K plus
+	 * 16M|256M on POWER8 — the fallback needs the CPU, so it stays unknown. */
+	w = add_window(g, TCE_WIN_VFIO_DDW, node, "devicetree+kernel-constant");
+	if (!w)
+		return;
+	w->has_max_windows = w->has_levels = true;
+	w->max_windows = PNV_MAX_WINDOWS;
+	w->levels = PNV_MAX_LEVELS;
+	if (tce_dt_read_prop(r, node, "ibm,supported-tce-sizes", &sizes, &len) == 0 &&
+	    tce_dt_parse_tce_sizes(sizes, len, &bits) == 0) {
+		w->has_page_sizes = true;
+		w->page_sizes = bits;
+	}
+}
+
+static void dma_window_prop(struct tce_root *r, struct tce_group *g, const char *node,
+			    const char *prop, enum tce_window_kind kind)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	uint32_t liobn;
+	uint64_t start, size;
+	struct tce_window *w;
+
+	if (tce_dt_read_prop(r, node, prop, &buf, &len) < 0)
+		return;
+	if (tce_dt_parse_dma_window(buf, len,
+				    dt_cells(r, node, "ibm,#dma-address-cells", "#address-cells"),
+				    dt_cells(r, node, "ibm,#dma-size-cells", "#size-cells"), &liobn,
+				    &start, &size) < 0) {
+		note(g, "%s/%s is malformed (%zu bytes)", dt_display(node), prop, len);
+		return;
+	}
+	w = add_window(g, kind, node, "devicetree");
+	if (!w)
+		return;
+	w->has_liobn = w->has_start = w->has_size = true;
+	w->liobn = liobn;
+	w->start = start;
+	w->size = size;
+}
+
+static bool ddw_prop(struct tce_root *r, struct tce_group *g, const char *node, const char *prop)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	uint32_t liobn, ts, ws;
+	uint64_t base;
+	struct tce_window *w;
+
+	if (tce_dt_read_prop(r, node, prop, &buf, &len) < 0)
+		return false;
+	if (tce_dt_parse_ddw_info(buf, len, &liobn, &base, &ts, &ws) < 0) {
+		note(g, "%s/%s is malformed (%zu bytes)", dt_display(node), prop, len);
+		return true;
+	}
+	w = add_window(g, TCE_WIN_DDW, node, "devicetree");
+	if (!w)
+		return true;
+	w->has_liobn = w->has_start = w->has_size = w->has_page_sizes = true;
+	w->liobn = liobn;
+	w->start = base;
+	w->size = ws < 64 ? 1ULL << ws : 0;
+	w->page_sizes = 1ULL << ts;
+	return true;
+}
+
+static bool node_has(struct tce_root *r, const char *node, const char *prop)
+{
+	_cleanup_free_ char *p = tce_strdup_printf("%s/%s", node, prop);
+
+	return p && tce_root_exists(r, p) == 0;
+}
+
+/*
+ * Walk up from a device's node. PowerNV: the PHB is the node with
+ * ibm,opal-phbid. pSeries: the PHB is the node carrying the DMA window
+ * property; the kernel looks for ibm,dma-window walking up from the device
+ * (arch/powerpc/platforms/pseries/iommu.c pci_dma_find), and records its DDW
+ * on that node (linux,dma64-ddr-window-info; before 5.x linux,direct64-...).
+ */
+static void find_phb(struct tce_root *r, struct tce_group *g, const char *devnode)
+{
+	_cleanup_free_ char *cur = strdup(devnode);
+
+	while (cur) {
+		char *up;
+		_cleanup_free_ char *compat = NULL;
+		size_t clen = 0;
+
+		if (node_has(r, cur, "ibm,opal-phbid")) {
+			_cleanup_free_ char *id = NULL;
+			size_t ilen;
+			uint64_t v;
+
+			g->has_phb = true;
+			g->phb.node = strdup(dt_display(cur));
+			if (tce_dt_read_prop(r, cur, "ibm,opal-phbid", &id, &ilen) == 0 &&
+			    tce_dt_number(id, ilen, 0, ilen == 8 ? 2 : 1, &v) == 0) {
+				g->phb.has_opal_phbid = true;
+				g->phb.opal_phbid = v;
+			}
+			(void)tce_dt_read_prop(r, cur, "compatible", &compat, &clen);
+			phb_powernv(r, g, cur, compat, clen);
+			return;
+		}
+		if (node_has(r, cur, "ibm,dma-window") ||
+		    node_has(r, cur, "ibm,dma-window-saved")) {
+			g->has_phb = true;
+			g->phb.node = strdup(dt_display(cur));
+			g->phb.model = strdup("pSeries");
+			dma_window_prop(r, g, cur, "ibm,dma-window", TCE_WIN_DMA32);
+			dma_window_prop(r, g, cur, "ibm,dma-window-saved", TCE_WIN_DMA32_SAVED);
+			if (!ddw_prop(r, g, cur, "linux,dma64-ddr-window-info"))
+				(void)ddw_prop(r, g, cur, "linux,direct64-ddr-window-info");
+			return;
+		}
+		up = dt_parent(cur);
+		free(cur);
+		cur = up;
+	}
+}
+
+/* ---- viability ---------------------------------------------------------------- */
+
+bool tce_driver_claims_dma(const char *driver, bool bridge, bool ge_5_19)
+{
+	size_t n;
+	bool vfio;
+
+	if (!driver)
+		return false; /* unbound */
+	n = strlen(driver);
+	/* vfio-pci and its variant drivers (mlx5_vfio_pci, hisi_acc_vfio_pci,
+	 * nvgrace_gpu_vfio_pci, ...: KBUILD_MODNAME ends in _vfio_pci) set
+	 * driver_managed_dma. */
+	vfio = streq(driver, "vfio-pci") || (n > 9 && streq(driver + n - 9, "_vfio_pci"));
+	if (vfio || streq(driver, "pci-stub"))
+		return false;
+	if (ge_5_19)
+		return !streq(driver, "pcieport"); /* portdrv: driver_managed_dma */
+	return !bridge;
+}
+
+static int add_blocker(struct tce_group *g, const struct tce_device *d)
+{
+	struct tce_blocker *b = realloc(g->blockers, (g->n_blockers + 1) * sizeof(*b));
+	size_t nvf = strv_length(d->virtfns);
+
+	if (!b)
+		return -ENOMEM;
+	g->blockers = b;
+	b = &g->blockers[g->n_blockers++];
+	*b = (struct tce_blocker){ 0 };
+	b->bdf = strdup(d->bdf);
+	b->driver = strdup(d->driver);
+	b->reason =
+	    tce_strdup_printf("bound to %s, which claims DMA for the host kernel", d->driver);
+	b->command =
+	    tce_strdup_printf("echo %s > " PATH_PCI_DRIVERS "/%s/unbind", d->bdf, d->driver);
+	if (nvf > 0)
+		b->warning = tce_strdup_printf(
+		    "SR-IOV PF with %zu VFs: unbinding its driver destroys the VFs", nvf);
+	else if (is_bridge(d))
+		b->warning = strdup("a bridge: leave it unbound (or on pcieport); vfio-pci "
+				    "refuses bridges");
+	if (!b->bdf || !b->driver || !b->reason || !b->command)
+		return -ENOMEM;
+	return 0;
+}
+
+static int decide_viability(struct tce_group *g, const char *release)
+{
+	int maj, min;
+	bool ge = true, unknown = false;
+	int k;
+
+	if (release && tce_parse_kernel_version(release, &maj, &min) == 0) {
+		ge = maj > 5 || (maj == 5 && min >= 19);
+		g->viability_rule = strdup(ge ? ">=5.19" : "<5.19");
+	} else {
+		g->viability_rule = strdup(">=5.19 (kernel release unknown)");
+	}
+	for (size_t i = 0; i < g->n_devices; i++) {
+		const struct tce_device *d = &g->devices[i];
+
+		if (d->vanished || !d->driver_known) {
+			unknown = true;
+			continue;
+		}
+		if (tce_driver_claims_dma(d->driver, is_bridge(d), ge) &&
+		    (k = add_blocker(g, d)) < 0)
+			return k;
+	}
+	if (g->n_blockers)
+		g->viable = TCE_NO;
+	else
+		g->viable = unknown ? TCE_UNKNOWN : TCE_YES;
+	return 0;
+}
+
+/* ---- holders ---------------------------------------------------------------- */
+
+static void read_holders(struct tce_root *r, struct tce_group *g)
+{
+	_cleanup_strv_free_ char **v = NULL;
+	char key[32];
+	int k;
+
+	snprintf(key, sizeof(key), "%" PRIu64, g->number);
+	k = tce_probe(r, "vfio-holders", key, &v);
+	switch (k) {
+	case 0:
+		break;
+	case -EACCES:
+		g->holders_state = TCE_HOLDERS_NEEDS_ROOT;
+		return;
+	case -EPERM:
+		g->holders_state = TCE_HOLDERS_HIDDEN;
+		return;
+	case -ENODATA:
+		g->holders_state = TCE_HOLDERS_NOT_RECORDED;
+		return;
+	default:
+		g->holders_state = TCE_HOLDERS_ERROR;
+		return;
+	}
+	g->holders_state = TCE_HOLDERS_KNOWN;
+	g->holders = calloc(strv_length(v) + 1, sizeof(*g->holders));
+	if (!g->holders)
+		return;
+	for (char **p = v; *p; p++) {
+		/* "PID<TAB>COMM[<TAB>VM]" (a blank is accepted for the first TAB) */
+		char *end, *comm, *vm;
+		long pid = strtol(*p, &end, 10);
+		struct tce_holder *h;
+
+		if (end == *p || (*end != '\t' && *end != ' ') || pid <= 0 || pid > INT32_MAX)
+			continue;
+		comm = end + 1;
+		vm = strchr(comm, '\t');
+		if (vm)
+			*vm++ = '\0';
+		h = &g->holders[g->n_holders++];
+		h->pid = (int)pid;
+		h->comm = strdup(comm);
+		h->vm = vm && *vm ? strdup(vm) : NULL;
+	}
+}
+
+/* ---- groups ------------------------------------------------------------------ */
+
+static int read_group(struct tce_root *r, struct tce_host *h, const struct tce_collect_opts *o,
+		      struct tce_group *g)
+{
+	_cleanup_free_ char *gdir = tce_strdup_printf(PATH_IOMMU_GROUPS "/%" PRIu64, g->number);
+	_cleanup_free_ char *p = NULL, *ddir = NULL;
+	_cleanup_strv_free_ char **names = NULL;
+	const char *devnode = NULL, *hint = NULL;
+	_cleanup_free_ char *busnode = NULL;
+	int k;
+
+	if (!gdir)
+		return -ENOMEM;
+	p = tce_strdup_printf("%s/name", gdir);
+	if (p && (k = tce_root_read_string(r, p, &g->name)) < 0 && k != -ENOENT)
+		note(g, "name: %s", strerror(-k));
+	if (g->name && tce_parse_group_name(g->name, &g->domain, &g->name_pe) == 0)
+		g->has_domain_pe = true;
+	free(p);
+	p = tce_strdup_printf("%s/type", gdir);
+	if (p)
+		(void)tce_root_read_string(r, p, &g->type);
+	free(p);
+	p = tce_strdup_printf("%s/reserved_regions", gdir);
+	if (p)
+		(void)tce_root_read_string(r, p, &g->reserved_regions);
+
+	ddir = tce_strdup_printf("%s/devices", gdir);
+	if (!ddir)
+		return -ENOMEM;
+	k = tce_root_list(r, ddir, &names);
+	if (k < 0) {
+		note(g, "devices: %s", k == -ENODATA ? "not recorded" : strerror(-k));
+	} else {
+		g->devices = calloc(strv_length(names) + 1, sizeof(*g->devices));
+		if (!g->devices)
+			return -ENOMEM;
+		for (char **n = names; *n; n++) {
+			struct tce_device *d = &g->devices[g->n_devices];
+			struct tce_bdf b;
+
+			if (tce_parse_bdf(*n, false, &b) < 0) {
+				/* Not a PCI function (a platform device on other
+				 * architectures): list it by name, nothing more. */
+				DBG("group %" PRIu64 ": %s is not a PCI address", g->number, *n);
+			}
+			g->n_devices++;
+			if ((k = read_device(r, h->platform, ddir, *n, d, o->names)) < 0)
+				return k;
+			if (d->vanished)
+				note(g, "%s is listed in the group but has vanished from sysfs",
+				     d->bdf);
+			else if (d->read_err)
+				note(g, "%s: uevent: %s", d->bdf,
+				     d->read_err == -ENODATA ? "not recorded"
+							     : strerror(-d->read_err));
+			if (!devnode && d->of_node)
+				devnode = d->of_node;
+			if (!hint && d->phb_hint)
+				hint = d->phb_hint;
+		}
+	}
+	if (!devnode)
+		devnode = hint;
+	/* No device with a node (an empty pSeries group: E2E §4 shows PHBs
+	 * without devices keep their group): the PHB's root bus has one. */
+	if (!devnode && g->has_domain_pe && h->platform != TCE_PLATFORM_NONE) {
+		_cleanup_free_ char *bp =
+		    tce_strdup_printf(PATH_PCI_BUS_CLASS "/%04" PRIx32 ":00/of_node", g->domain);
+
+		if (bp && tce_root_realpath(r, bp, &busnode) == 0)
+			devnode = busnode;
+	}
+
+	g->windows_applicable = h->platform != TCE_PLATFORM_NONE;
+	if (devnode) {
+		find_phb(r, g, devnode);
+		for (size_t i = 0; i < g->n_devices; i++) {
+			const char *o2 = g->devices[i].of_node;
+
+			if (o2 && g->phb.node && !strstr(o2, g->phb.node))
+				note(g, "%s is not below the group's PHB %s", g->devices[i].bdf,
+				     g->phb.node);
+		}
+	}
+	/* PowerNV: the PE is the name's; EEH must agree (eeh-powernv.c sets
+	 * pe_config_addr to the PE number). pSeries names are always pe0. */
+	if (g->has_domain_pe && (h->platform == TCE_PLATFORM_POWERNV || g->phb.has_opal_phbid)) {
+		g->has_pe = true;
+		g->pe = g->name_pe;
+		for (size_t i = 0; i < g->n_devices; i++) {
+			const struct tce_device *d = &g->devices[i];
+
+			if (d->eeh.has_pe_config_addr && d->eeh.pe_config_addr != g->pe)
+				note(g,
+				     "%s: eeh_pe_config_addr 0x%" PRIx64
+				     " differs from PE 0x%" PRIx64 " of the group name",
+				     d->bdf, d->eeh.pe_config_addr, g->pe);
+		}
+	} else if (!g->has_domain_pe && g->phb.has_opal_phbid) {
+		/* name unreadable: on PowerNV EEH's PE config address is the PE */
+		for (size_t i = 0; i < g->n_devices && !g->has_pe; i++) {
+			if (g->devices[i].eeh.has_pe_config_addr) {
+				g->has_pe = true;
+				g->pe = g->devices[i].eeh.pe_config_addr;
+				note(g,
+				     "PE 0x%" PRIx64 " from %s eeh_pe_config_addr (no group name)",
+				     g->pe, g->devices[i].bdf);
+			}
+		}
+	}
+
+	if ((k = decide_viability(g, h->kernel_release)) < 0)
+		return k;
+
+	free(p);
+	p = tce_strdup_printf(PATH_DEV_VFIO "/%" PRIu64, g->number);
+	if (!p)
+		return -ENOMEM;
+	g->vfio_node_exists = tce_root_exists(r, p) == 0;
+	if (g->vfio_node_exists) {
+		g->vfio_node = TAKE_PTR(p);
+		if (o->holders)
+			read_holders(r, g);
+	}
+	return 0;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct tce_group *x = a, *y = b;
+
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
+static bool group_wanted(const struct tce_collect_opts *o, const struct tce_group *g)
+{
+	if (o->has_group && g->number != o->group)
+		return false;
+	if (o->has_bdf) {
+		for (size_t i = 0; i < g->n_devices; i++) {
+			struct tce_bdf b;
+
+			if (tce_parse_bdf(g->devices[i].bdf, false, &b) == 0 &&
+			    tce_bdf_match(&o->bdf, &b))
+				return true;
+		}
+		return false;
+	}
+	return true;
+}
+
+static char *explain_no_groups(const struct tce_host *h, int err)
+{
+	if (err == -ENOENT)
+		return strdup("no IOMMU groups: " PATH_IOMMU_GROUPS " does not exist (kernel "
+			      "without IOMMU support, or sysfs not mounted)");
+	if (err == -ENODATA)
+		return strdup("no IOMMU groups: " PATH_IOMMU_GROUPS " was not recorded");
+	if (err < 0)
+		return tce_strdup_printf("cannot read " PATH_IOMMU_GROUPS ": %s", strerror(-err));
+	if (h->platform == TCE_PLATFORM_NONE)
+		return strdup("no IOMMU groups: the IOMMU is off or absent (enable VT-d/AMD-Vi "
+			      "in firmware and boot with intel_iommu=on or amd_iommu=on), or "
+			      "this is a container or a VM without a virtual IOMMU");
+	return strdup("no IOMMU groups: no PCI device is in a PE, or the kernel was built "
+		      "without CONFIG_SPAPR_TCE_IOMMU");
+}
+
+int tce_host_collect_groups(struct tce_root *r, const struct tce_collect_opts *o,
+			    struct tce_host **ret)
+{
+	_cleanup_host_ struct tce_host *h = calloc(1, sizeof(*h));
+	_cleanup_strv_free_ char **entries = NULL;
+	size_t n = 0;
+	int k;
+
+	if (!h)
+		return -ENOMEM;
+	if (tce_root_kernel_release(r) && !(h->kernel_release = strdup(tce_root_kernel_release(r))))
+		return -ENOMEM;
+	if (tce_root_machine(r) && !(h->machine = strdup(tce_root_machine(r))))
+		return -ENOMEM;
+	h->platform = tce_dt_platform(r);
+
+	k = tce_root_list(r, PATH_IOMMU_GROUPS, &entries);
+	if (k < 0) {
+		h->groups_err = k;
+		h->note = explain_no_groups(h, k);
+		*ret = TAKE_PTR(h);
+		return 0;
+	}
+	h->groups = calloc(strv_length(entries) + 1, sizeof(*h->groups));
+	if (!h->groups)
+		return -ENOMEM;
+	for (char **e = entries; *e; e++) {
+		uint64_t num;
+		const char *c;
+
+		for (c = *e; *c >= '0' && *c <= '9'; c++)
+			;
+		if (*c || tce_parse_u64(*e, 10, &num) < 0)
+			continue; /* not a group */
+		if (o->has_group && num != o->group)
+			continue;
+		h->groups[n].number = num;
+		h->groups[n].viable = TCE_UNKNOWN;
+		n++;
+	}
+	h->n_groups = n;
+	qsort(h->groups, n, sizeof(*h->groups), group_cmp);
+	for (size_t i = 0; i < h->n_groups; i++)
+		if ((k = read_group(r, h, o, &h->groups[i])) < 0)
+			return k;
+	/* selection by device happens after reading: a group is shown whole */
+	if (o->has_bdf) {
+		size_t w = 0;
+
+		for (size_t i = 0; i < h->n_groups; i++) {
+			if (group_wanted(o, &h->groups[i]))
+				h->groups[w++] = h->groups[i];
+			else
+				tce_group_done(&h->groups[i]);
+		}
+		h->n_groups = w;
+	}
+	if (n == 0)
+		h->note = explain_no_groups(h, 0);
+	*ret = TAKE_PTR(h);
+	return 0;
+}

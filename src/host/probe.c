@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The probe interface: live answers, recorded into and replayed from the
+ * snapshot's sidecar file. See include/tceiommu/probe.h.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libudev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tceiommu/log.h"
+#include "tceiommu/pathnames.h"
+#include "tceiommu/probe.h"
+#include "tceiommu/util.h"
+
+struct answer {
+	char *kind, *key;
+	int err;
+	char **values;
+};
+
+struct tce_probe_store {
+	struct answer *a;
+	size_t n, alloc;
+	bool sorted;
+	/* live caches */
+	bool holders_scanned;
+	int holders_err;
+	struct answer *holders; /* kind "vfio-holders", one per group found */
+	size_t n_holders;
+	struct udev *udev;
+	struct udev_hwdb *hwdb;
+	bool hwdb_tried;
+};
+
+int tce_probe_store_new(struct tce_probe_store **ret)
+{
+	*ret = calloc(1, sizeof(**ret));
+	return *ret ? 0 : -ENOMEM;
+}
+
+static void answer_clear(struct answer *a)
+{
+	free(a->kind);
+	free(a->key);
+	strv_free(a->values);
+}
+
+void tce_probe_store_free(struct tce_probe_store *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		answer_clear(&s->a[i]);
+	for (size_t i = 0; i < s->n_holders; i++)
+		answer_clear(&s->holders[i]);
+	free(s->a);
+	free(s->holders);
+	if (s->hwdb)
+		udev_hwdb_unref(s->hwdb);
+	if (s->udev)
+		udev_unref(s->udev);
+	free(s);
+}
+
+static int answer_cmp(const void *x, const void *y)
+{
+	const struct answer *a = x, *b = y;
+	int c = strcmp(a->kind, b->kind);
+
+	return c ? c : strcmp(a->key, b->key);
+}
+
+static struct answer *store_find(struct tce_probe_store *s, const char *kind, const char *key)
+{
+	struct answer k = { (char *)kind, (char *)key, 0, NULL };
+
+	if (!s->sorted && s->n) {
+		qsort(s->a, s->n, sizeof(*s->a), answer_cmp);
+		s->sorted = true;
+	}
+	return s->n ? bsearch(&k, s->a, s->n, sizeof(*s->a), answer_cmp) : NULL;
+}
+
+static struct answer *store_add(struct tce_probe_store *s, const char *kind, const char *key)
+{
+	struct answer *a;
+
+	if (s->n == s->alloc) {
+		size_t na = s->alloc ? s->alloc * 2 : 64;
+		struct answer *nx = realloc(s->a, na * sizeof(*nx));
+
+		if (!nx)
+			return NULL;
+		s->a = nx;
+		s->alloc = na;
+	}
+	a = &s->a[s->n];
+	*a = (struct answer){ strdup(kind), strdup(key), 0, NULL };
+	if (!a->kind || !a->key) {
+		answer_clear(a);
+		return NULL;
+	}
+	s->n++;
+	s->sorted = false;
+	return a;
+}
+
+int tce_probe_store_load(struct tce_probe_store *s, int dirfd, const char *relpath)
+{
+	_cleanup_free_ char *buf = NULL;
+	FILE *f;
+	int fd;
+	size_t cap = 0;
+	ssize_t len;
+
+	fd = openat(dirfd, relpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -errno;
+	}
+	while ((len = getline(&buf, &cap, f)) >= 0) {
+		char *kind = buf, *key, *ans;
+		struct answer *a;
+
+		if (len > 0 && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		if ((size_t)len != strlen(buf) || !(key = strchr(kind, '\t')))
+			continue;
+		*key++ = '\0';
+		if (!(ans = strchr(key, '\t')))
+			continue;
+		*ans++ = '\0';
+		a = store_find(s, kind, key);
+		if (!a && !(a = store_add(s, kind, key))) {
+			fclose(f);
+			return -ENOMEM;
+		}
+		if (ans[0] == '=') {
+			char *v;
+
+			if (tce_percent_unescape(ans + 1, &v) == 0 &&
+			    strv_push(&a->values, v) < 0) {
+				fclose(f);
+				return -ENOMEM;
+			}
+			if (!a->values && !(a->values = calloc(1, sizeof(char *)))) {
+				fclose(f);
+				return -ENOMEM;
+			}
+		} else if (ans[0] == '!') {
+			a->err = tce_errno_from_name(ans + 1);
+			if (!a->err)
+				a->err = EIO;
+		} else if (!a->values && !(a->values = calloc(1, sizeof(char *)))) {
+			fclose(f);
+			return -ENOMEM;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+int tce_probe_store_save(struct tce_probe_store *s, int dirfd, const char *relpath)
+{
+	FILE *f;
+	int fd;
+
+	fd = openat(dirfd, relpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return -errno;
+	}
+	if (s->n) {
+		qsort(s->a, s->n, sizeof(*s->a), answer_cmp);
+		s->sorted = true;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct answer *a = &s->a[i];
+
+		if (i > 0 && answer_cmp(a, &s->a[i - 1]) == 0)
+			continue;
+		if (a->err) {
+			fprintf(f, "%s\t%s\t!%s\n", a->kind, a->key, tce_errno_name(a->err));
+		} else if (!a->values || !a->values[0]) {
+			fprintf(f, "%s\t%s\t-\n", a->kind, a->key);
+		} else {
+			for (char **v = a->values; *v; v++) {
+				_cleanup_free_ char *e = tce_percent_escape(*v);
+
+				fprintf(f, "%s\t%s\t=%s\n", a->kind, a->key, e ? e : "");
+			}
+		}
+	}
+	if (fflush(f) != 0 || ferror(f)) {
+		int k = -errno;
+
+		fclose(f);
+		return k ? k : -EIO;
+	}
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+/* ---- live answers -------------------------------------------------------- */
+
+/*
+ * udev hwdb (systemd hwdb/20-pci-vendor-model.hwdb): "pci:v<vendor>d<device>"
+ * gives ID_VENDOR_FROM_DATABASE and ID_MODEL_FROM_DATABASE, what lspci shows.
+ */
+static int live_hwdb(struct tce_probe_store *s, const char *key, char ***ret)
+{
+	_cleanup_strv_free_ char **v = NULL;
+	struct udev_list_entry *e;
+
+	if (!s->hwdb_tried) {
+		s->hwdb_tried = true;
+		s->udev = udev_new();
+		if (s->udev)
+			s->hwdb = udev_hwdb_new(s->udev);
+		if (!s->hwdb)
+			DBG("udev hwdb not available: names are unknown");
+	}
+	if (!s->hwdb)
+		return -ENOENT;
+	if (!(v = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	udev_list_entry_foreach (e, udev_hwdb_get_properties_list_entry(s->hwdb, key, 0)) {
+		const char *name = udev_list_entry_get_name(e);
+
+		if (streq(name, "ID_VENDOR_FROM_DATABASE") ||
+		    streq(name, "ID_MODEL_FROM_DATABASE")) {
+			char *kv = tce_strdup_printf("%s=%s", name, udev_list_entry_get_value(e));
+
+			if (strv_push(&v, kv) < 0)
+				return -ENOMEM;
+		}
+	}
+	*ret = TAKE_PTR(v);
+	return 0;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* QEMU's "-name guest=NAME,..." or "-name NAME" (libvirt passes guest=). */
+static char *qemu_vm_name(int piddirfd)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd = openat(piddirfd, "cmdline", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	for (char *p = buf; p < buf + n; p += strlen(p) + 1) {
+		char *arg = p + strlen(p) + 1, *name, *comma;
+
+		if (!streq(p, "-name") || arg >= buf + n)
+			continue;
+		name = strneq(arg, "guest=", 6) ? arg + 6 : arg;
+		comma = strchr(name, ',');
+		return comma ? strndup(name, (size_t)(comma - name)) : strdup(name);
+	}
+	return NULL;
+}
+
+static struct answer *holders_get(struct tce_probe_store *s, const char *group)
+{
+	struct answer *a;
+
+	for (size_t i = 0; i < s->n_holders; i++)
+		if (streq(s->holders[i].key, group))
+			return &s->holders[i];
+	a = realloc(s->holders, (s->n_holders + 1) * sizeof(*a));
+	if (!a)
+		return NULL;
+	s->holders = a;
+	a = &s->holders[s->n_holders];
+	*a = (struct answer){ strdup("vfio-holders"), strdup(group), 0, NULL };
+	if (!a->kind || !a->key) {
+		answer_clear(a);
+		return NULL;
+	}
+	s->n_holders++;
+	return a;
+}
+
+/*
+ * One pass over /proc/[pid]/fd for links to /dev/vfio/N, done once a run and
+ * only when a holder is asked for. Reading another process's fd directory
+ * needs root (ptrace access mode); with hidepid, /proc shows other users'
+ * processes to nobody but root.
+ */
+static int holders_scan(struct tce_probe_store *s)
+{
+	DIR *proc;
+	struct dirent *de;
+	size_t plen = strlen(PATH_DEV_VFIO "/");
+
+	if (geteuid() != 0) {
+		/* hidepid=1 still lists pid directories; hidepid=2 (invisible) does
+		 * not: pid 1 is never ours. */
+		return access(PATH_PROC "/1", F_OK) == 0 ? -EACCES : -EPERM;
+	}
+	proc = opendir(PATH_PROC);
+	if (!proc)
+		return -errno;
+	while ((de = readdir(proc))) {
+		int pfd, fdfd;
+		DIR *fds;
+		struct dirent *fe;
+		char comm[64] = "";
+		_cleanup_free_ char *vm = NULL;
+		bool vm_read = false;
+
+		if (!all_digits(de->d_name))
+			continue;
+		pfd = openat(dirfd(proc), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd < 0)
+			continue; /* vanished */
+		fdfd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fds = fdfd >= 0 ? fdopendir(fdfd) : NULL;
+		if (!fds) {
+			if (fdfd >= 0)
+				close(fdfd);
+			close(pfd);
+			continue;
+		}
+		while ((fe = readdir(fds))) {
+			char target[256];
+			ssize_t n = readlinkat(dirfd(fds), fe->d_name, target, sizeof(target) - 1);
+			const char *grp;
+			struct answer *a;
+			char *val;
+
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			if (strncmp(target, PATH_DEV_VFIO "/", plen) != 0)
+				continue;
+			grp = target + plen;
+			if (!all_digits(grp))
+				continue; /* the container /dev/vfio/vfio, or devices/ */
+			if (!comm[0]) {
+				int cfd = openat(pfd, "comm", O_RDONLY | O_CLOEXEC);
+				ssize_t cn = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
+
+				if (cfd >= 0)
+					close(cfd);
+				comm[cn > 0 ? cn : 0] = '\0';
+				if (cn > 0 && comm[cn - 1] == '\n')
+					comm[cn - 1] = '\0';
+			}
+			if (!vm_read) {
+				vm_read = true;
+				vm = qemu_vm_name(pfd);
+			}
+			a = holders_get(s, grp);
+			if (!a)
+				continue;
+			val = vm ? tce_strdup_printf("%s\t%s\t%s", de->d_name, comm, vm)
+				 : tce_strdup_printf("%s\t%s", de->d_name, comm);
+			if (val && strv_contains(a->values, val))
+				free(val);
+			else
+				(void)strv_push(&a->values, val);
+		}
+		closedir(fds);
+		close(pfd);
+	}
+	closedir(proc);
+	return 0;
+}
+
+static int live_holders(struct tce_probe_store *s, const char *key, char ***ret)
+{
+	_cleanup_strv_free_ char **v = NULL;
+
+	if (!s->holders_scanned) {
+		s->holders_scanned = true;
+		s->holders_err = holders_scan(s);
+	}
+	if (s->holders_err < 0)
+		return s->holders_err;
+	if (!(v = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_holders; i++) {
+		if (!streq(s->holders[i].key, key))
+			continue;
+		for (char **p = s->holders[i].values; p && *p; p++)
+			if (strv_extend(&v, *p) < 0)
+				return -ENOMEM;
+	}
+	*ret = TAKE_PTR(v);
+	return 0;
+}
+
+static const struct {
+	const char *kind;
+	int (*fn)(struct tce_probe_store *s, const char *key, char ***ret);
+} live_kinds[] = {
+	{ "hwdb", live_hwdb },
+	{ "vfio-holders", live_holders },
+};
+
+static char **strv_copy(char *const *v)
+{
+	char **c = calloc(1, sizeof(char *));
+
+	for (; c && v && *v; v++)
+		if (strv_extend(&c, *v) < 0)
+			return strv_free(c);
+	return c;
+}
+
+int tce_probe(struct tce_root *r, const char *kind, const char *key, char ***ret_values)
+{
+	struct tce_probe_store *s = tce_root_probes(r);
+	struct answer *a;
+
+	if (tce_root_is_live(r)) {
+		for (size_t i = 0; i < ARRAY_SIZE(live_kinds); i++) {
+			_cleanup_strv_free_ char **v = NULL;
+			int k;
+
+			if (!streq(live_kinds[i].kind, kind))
+				continue;
+			k = live_kinds[i].fn(s, key, &v);
+			if (tce_root_is_recording(r) && (a = store_add(s, kind, key))) {
+				a->err = k < 0 ? -k : 0;
+				a->values = k < 0 ? NULL : strv_copy(v);
+			}
+			if (k < 0)
+				return k;
+			*ret_values = TAKE_PTR(v);
+			return 0;
+		}
+		return -EOPNOTSUPP;
+	}
+
+	a = store_find(s, kind, key);
+	if (!a)
+		return -ENODATA;
+	/* Recording a snapshot from a snapshot: the store saved at the end is
+	 * the one loaded, so every answer is carried over as it was. */
+	if (a->err)
+		return -a->err;
+	*ret_values = strv_copy(a->values);
+	return *ret_values ? 0 : -ENOMEM;
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Hold `tceiommu --root SNAP list-groups --json` against the snapshot's
+hand-written facts.json: what proves truth, where the goldens prove only
+stability. Only the keys a facts file states are compared.
+
+Usage: check-facts.py TCEIOMMU SNAPSHOT_DIR [--as-nobody]
+(--as-nobody runs the tool as uid/gid 65534 with setpriv.)
+"""
+import json
+import subprocess
+import sys
+
+
+def fail(msgs, where, what):
+    msgs.append("%s: %s" % (where, what))
+
+
+def window_map(g):
+    return {w["kind"]: w for w in (g.get("windows") or [])}
+
+
+def check_group(num, want, got, msgs):
+    w = "group %s" % num
+    if "name" in want and got.get("name") != want["name"]:
+        fail(msgs, w, "name %r, facts say %r" % (got.get("name"), want["name"]))
+    if "devices" in want:
+        bdfs = sorted(d["bdf"] for d in got["devices"])
+        if bdfs != sorted(want["devices"]):
+            fail(msgs, w, "devices %s, facts say %s" % (bdfs, sorted(want["devices"])))
+    if "viable" in want and got.get("viable") != want["viable"]:
+        fail(msgs, w, "viable %r, facts say %r" % (got.get("viable"), want["viable"]))
+    if "blockers" in want:
+        have = sorted((b["bdf"], b["driver"]) for b in got["blockers"])
+        exp = sorted((b["bdf"], b["driver"]) for b in want["blockers"])
+        if have != exp:
+            fail(msgs, w, "blockers %s, facts say %s" % (have, exp))
+        for b in want["blockers"]:
+            gb = [x for x in got["blockers"] if x["bdf"] == b["bdf"]]
+            if "pf" in b and gb:
+                is_pf = bool(gb[0].get("warning")) and "SR-IOV PF" in gb[0]["warning"]
+                if is_pf != b["pf"]:
+                    fail(msgs, w, "blocker %s PF warning %r, facts say pf=%r"
+                         % (b["bdf"], gb[0].get("warning"), b["pf"]))
+            for x in gb:
+                if "unbind" not in (x.get("command") or "") or "vfio-pci" in x["command"]:
+                    fail(msgs, w, "blocker %s command %r" % (b["bdf"], x.get("command")))
+    if "phb" in want:
+        phb = got.get("phb")
+        if want["phb"] is None:
+            if phb is not None:
+                fail(msgs, w, "phb %r, facts say none" % phb)
+        elif phb is None:
+            fail(msgs, w, "no phb, facts say %r" % want["phb"])
+        else:
+            for k, v in want["phb"].items():
+                if phb.get(k) != v:
+                    fail(msgs, w, "phb.%s %r, facts say %r" % (k, phb.get(k), v))
+    if "pe" in want and got.get("pe") != want["pe"]:
+        fail(msgs, w, "pe %r, facts say %r" % (got.get("pe"), want["pe"]))
+    if "vfio_node" in want and (got.get("vfio") is not None) != want["vfio_node"]:
+        fail(msgs, w, "vfio node %r, facts say %r" % (got.get("vfio"), want["vfio_node"]))
+    if "holders" in want:
+        v = got.get("vfio")
+        hs = None if v is None or v.get("holders") is None else sorted(
+            h["pid"] for h in v["holders"])
+        exp = None if want["holders"] is None else sorted(want["holders"])
+        if hs != exp:
+            fail(msgs, w, "holders %r, facts say %r" % (hs, exp))
+    if "windows" in want:
+        have = window_map(got)
+        if set(have) != set(want["windows"]):
+            fail(msgs, w, "windows %s, facts say %s" % (sorted(have), sorted(want["windows"])))
+        for kind, fields in want["windows"].items():
+            for k, v in fields.items():
+                if kind in have and have[kind].get(k) != v:
+                    fail(msgs, w, "window %s.%s %r, facts say %r"
+                         % (kind, k, have[kind].get(k), v))
+    elif got.get("windows"):
+        fail(msgs, w, "windows %s, facts say none" % sorted(window_map(got)))
+
+
+def main():
+    tool, snap = sys.argv[1], sys.argv[2]
+    facts = json.load(open(snap + "/facts.json"))
+    cmd = [tool, "--root", snap, "list-groups", "--json"]
+    if "--as-nobody" in sys.argv[3:]:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    out = subprocess.run(cmd,
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        print("tceiommu exited %d: %s" % (out.returncode, out.stderr))
+        return 1
+    doc = json.loads(out.stdout)
+    msgs = []
+    if doc.get("schema_version") != 1:
+        fail(msgs, "document", "schema_version %r" % doc.get("schema_version"))
+    if "platform" in facts and doc["platform"] != facts["platform"]:
+        fail(msgs, "document", "platform %r, facts say %r" % (doc["platform"], facts["platform"]))
+    got = {str(g["group"]): g for g in doc["groups"]}
+    want = facts.get("groups", {})
+    if sorted(got, key=int) != sorted(want, key=int):
+        fail(msgs, "document", "groups %s, facts say %s" % (sorted(got, key=int), sorted(want, key=int)))
+    for num, wg in want.items():
+        if num in got:
+            check_group(num, wg, got[num], msgs)
+    for m in msgs:
+        print("FACT MISMATCH %s: %s" % (snap.rstrip("/").split("/")[-1], m))
+    print("%s: %d groups checked, %d mismatches" % (snap.rstrip("/").split("/")[-1], len(want), len(msgs)))
+    return 1 if msgs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

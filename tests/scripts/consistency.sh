@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# --help, the column table, the man page and the bash completion name the same
+# verbs, options and columns (util-linux tools/checkcompletion.sh).
+# Usage: consistency.sh TCEIOMMU SOURCE_DIR
+set -u
+tool=$1 src=$2
+man=$src/man/tceiommu.8 comp=$src/completions/tceiommu
+n=0 fails=0
+bad() { fails=$((fails + 1)); echo "FAIL: $*"; }
+# the man page with roff's escaped hyphens made plain
+mantext=$(sed 's/\\-/-/g' "$man")
+opts_of() { # the long and short options a --help text lists
+	grep -oE '^ +(-[a-zA-Z], )?--[a-z-]+' | sed 's/,//' | tr -s ' ' '\n' | grep -v '^$'
+}
+check_opts() { # WHAT COMPLETION-VARIABLE HELP-TEXT
+	local what=$1 var=$2 help=$3 o list
+	list=$(sed -n "s/^$var=\"\\(.*\\)\"/\\1/p" "$comp")
+	[ -n "$list" ] || bad "$what: no $var in the completion"
+	for o in $(opts_of <<<"$help"); do
+		n=$((n + 1))
+		grep -qw -- "$o" <<<"$list" || bad "$what: $o is not in the completion"
+		n=$((n + 1))
+		grep -q -- "$o" <<<"$mantext" || bad "$what: $o is not in the man page"
+	done
+	for o in $list; do
+		n=$((n + 1))
+		grep -qE -- "(^| )$o([ ,]|$)" <<<"$(opts_of <<<"$help" | tr '\n' ' ')" ||
+			bad "$what: the completion offers $o, --help does not list it"
+	done
+}
+check_opts global _tceiommu_global_opts "$("$tool" --help)"
+check_opts list-groups _tceiommu_list_groups_opts "$("$tool" list-groups --help)"
+check_opts record _tceiommu_record_opts "$("$tool" record --help)"
+
+verbs=$("$tool" help | sed -n 's/^  \([a-z-]*\)  .*/\1/p')
+compverbs=$(sed -n 's/^_tceiommu_verbs="\(.*\)"/\1/p' "$comp")
+for v in $verbs; do
+	n=$((n + 1))
+	grep -qw -- "$v" <<<"$compverbs" || bad "verb $v is not in the completion"
+	n=$((n + 1))
+	grep -q "^\\.SS $v\$\|^\\.B $v\$\|^\\.B tceiommu $v" <<<"$mantext" || bad "verb $v has no section in the man page"
+done
+[ "$(wc -w <<<"$verbs")" = "$(wc -w <<<"$compverbs")" ] || bad "completion verbs '$compverbs' vs '$verbs'"
+
+cols=$("$tool" list-groups --list-columns | awk '{print $1}')
+compcols=$(sed -n 's/^_tceiommu_columns="\(.*\)"/\1/p' "$comp")
+mancols=$(awk '/^\.SH COLUMNS/{on=1;next} /^\.SH/{on=0} on && prev==".TP" && /^\.B /{print $2} {prev=$0}' <<<"$mantext")
+helpcols=$("$tool" list-groups --help | awk '/^Columns:/{on=1;next} on && !NF{exit} on{print $1}')
+for name in compcols mancols helpcols; do
+	n=$((n + 1))
+	if [ "$(tr ' ' '\n' <<<"${!name}" | grep -v '^$')" != "$cols" ]; then
+		bad "$name differs from --list-columns:"
+		diff <(echo "$cols") <(tr ' ' '\n' <<<"${!name}" | grep -v '^$')
+	fi
+done
+echo "$((n - fails)) passed, $fails failed"
+[ "$fails" = 0 ]

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The root: every path resolves inside it, with openat2 and with the
+ * userspace resolver alike; replay tells absent from unreadable from not
+ * recorded; recording copies links and files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tceiommu/probe.h"
+#include "tceiommu/root.h"
+#include "tceiommu/util.h"
+
+static char tmpl[64];
+
+static void put(const char *rel, const char *content)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", tmpl, rel);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+static void dir(const char *rel)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", tmpl, rel);
+	assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static void lnk(const char *target, const char *rel)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", tmpl, rel);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+/* A tree with links that try to leave the root; a file outside it. */
+static int setup(void **state)
+{
+	char outside[600];
+
+	(void)state;
+	strcpy(tmpl, "/tmp/tce-root-XXXXXX");
+	assert_non_null(mkdtemp(tmpl));
+	dir("root");
+	dir("root/sys");
+	dir("root/sys/a");
+	dir("root/proc");
+	dir("root/etc");
+	put("root/sys/a/value", "0x1fd\n");
+	put("root/etc/inside", "inside\n");
+	put("secret", "outside\n");
+	snprintf(outside, sizeof(outside), "%s/secret", tmpl);
+	lnk(outside, "root/sys/abs-escape"); /* absolute, to a live file */
+	lnk("../../../../../../../../secret", "root/sys/dotdot-escape");
+	lnk("/sys/a", "root/proc/abs-inside"); /* like /proc/device-tree */
+	lnk("/etc/inside", "root/sys/abs-etc");
+	lnk("loop2", "root/sys/loop1");
+	lnk("loop1", "root/sys/loop2");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	/* no system(): remove the few files one by one */
+	const char *files[] = { "root/sys/a/value",
+				"root/etc/inside",
+				"secret",
+				"root/sys/abs-escape",
+				"root/sys/dotdot-escape",
+				"root/proc/abs-inside",
+				"root/sys/abs-etc",
+				"root/sys/loop1",
+				"root/sys/loop2",
+				"root/sys/big",
+				NULL };
+	const char *dirs[] = {
+		"root/sys/a", "root/sys", "root/proc", "root/etc", "root", "", NULL
+	};
+
+	for (int i = 0; files[i]; i++) {
+		snprintf(cmd, sizeof(cmd), "%s/%s", tmpl, files[i]);
+		unlink(cmd);
+	}
+	for (int i = 0; dirs[i]; i++) {
+		snprintf(cmd, sizeof(cmd), "%s/%s", tmpl, dirs[i]);
+		rmdir(cmd);
+	}
+	return 0;
+}
+
+static void check_containment(bool openat2)
+{
+	char rootdir[600];
+	struct tce_root *r = NULL;
+	char *s = NULL;
+
+	setenv("TCEIOMMU_NO_OPENAT2", openat2 ? "0" : "1", 1);
+	snprintf(rootdir, sizeof(rootdir), "%s/root", tmpl);
+	assert_int_equal(tce_root_new(rootdir, &r), 0);
+	assert_int_equal(tce_root_uses_openat2(r), openat2);
+
+	assert_int_equal(tce_root_read_string(r, "/sys/a/value", &s), 0);
+	assert_string_equal(s, "0x1fd");
+	free(s);
+	/* an absolute link resolves inside the root, as /proc/device-tree must */
+	assert_int_equal(tce_root_read_string(r, "/proc/abs-inside/value", &s), 0);
+	assert_string_equal(s, "0x1fd");
+	free(s);
+	assert_int_equal(tce_root_read_string(r, "/sys/abs-etc", &s), 0);
+	assert_string_equal(s, "inside");
+	free(s);
+	/* links that aim outside land inside, where nothing is */
+	assert_int_equal(tce_root_read_string(r, "/sys/abs-escape", &s), -ENOENT);
+	assert_int_equal(tce_root_read_string(r, "/sys/dotdot-escape", &s), -ENOENT);
+	assert_int_equal(tce_root_read_string(r, "/../../secret", &s), -ENOENT);
+	assert_int_equal(tce_root_read_string(r, "/sys/loop1", &s), -ELOOP);
+	assert_int_equal(tce_root_exists(r, "/sys/a"), 0);
+	assert_int_equal(tce_root_exists(r, "/sys/nothing"), -ENOENT);
+	assert_int_equal(tce_root_realpath(r, "/proc/abs-inside/value", &s), 0);
+	assert_string_equal(s, "/sys/a/value");
+	free(s);
+	assert_int_equal(tce_root_realpath(r, "/sys/../../proc/./abs-inside", &s), 0);
+	assert_string_equal(s, "/sys/a");
+	free(s);
+	assert_int_equal(tce_root_readlink(r, "/proc/abs-inside", &s), 0);
+	assert_string_equal(s, "/sys/a");
+	free(s);
+	tce_root_free(r);
+	unsetenv("TCEIOMMU_NO_OPENAT2");
+}
+
+static void test_containment_openat2(void **state)
+{
+	(void)state;
+	check_containment(true);
+}
+
+static void test_containment_fallback(void **state)
+{
+	(void)state;
+	check_containment(false);
+}
+
+static void test_bounded(void **state)
+{
+	char rootdir[600], big[8192];
+	struct tce_root *r = NULL;
+	char *s = NULL, **names = NULL;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	put("root/sys/big", big);
+	snprintf(rootdir, sizeof(rootdir), "%s/root", tmpl);
+	assert_int_equal(tce_root_new(rootdir, &r), 0);
+	assert_int_equal(tce_root_read_string(r, "/sys/big", &s), -EFBIG);
+	assert_int_equal(tce_root_list(r, "/sys", &names), 0);
+	assert_string_equal(names[0], "a"); /* sorted */
+	assert_true(strv_contains(names, "big"));
+	strv_free(names);
+	assert_int_equal(tce_root_list(r, "/sys/a/value", &names), -ENOTDIR);
+	tce_root_free(r);
+}
+
+/* A recorded manifest: EACCES replays as EACCES, an unlisted path is "not recorded". */
+static void test_manifest(void **state)
+{
+	char rootdir[600];
+	struct tce_root *r = NULL;
+	char *s = NULL, **v = NULL;
+
+	(void)state;
+	dir("root/.tceiommu");
+	put("root/.tceiommu/manifest",
+	    "tceiommu-snapshot 1\nsource record\nkernel_release 6.12.38+deb12-powerpc64le\n"
+	    "page_size 65536\neuid 1000\npath dir /sys/emptydir\n"
+	    "path read /sys/a/value\npath EACCES /sys/a/secret\npath absent /sys/a/gone\n"
+	    "path absent /sys/with%20space\n");
+	put("root/.tceiommu/probes",
+	    "hwdb\tpci:v00008086d000010D3\t=ID_MODEL_FROM_DATABASE=82574L%20x\n"
+	    "vfio-holders\t3\t!EACCES\nvfio-holders\t4\t-\n");
+	snprintf(rootdir, sizeof(rootdir), "%s/root", tmpl);
+	assert_int_equal(tce_root_new(rootdir, &r), 0);
+	assert_false(tce_root_is_live(r));
+	assert_string_equal(tce_root_kernel_release(r), "6.12.38+deb12-powerpc64le");
+	assert_int_equal(tce_root_page_size(r), 65536);
+	assert_int_equal(tce_root_euid(r), 1000);
+	assert_int_equal(tce_root_read_string(r, "/sys/a/secret", &s), -EACCES);
+	assert_int_equal(tce_root_read_string(r, "/sys/a/gone", &s), -ENOENT);
+	assert_int_equal(tce_root_read_string(r, "/sys/a/never", &s), -ENODATA);
+	assert_int_equal(tce_root_exists(r, "/sys/with space"), -ENOENT);
+	{
+		char **names = NULL;
+
+		/* an empty directory git could not keep lists as empty */
+		assert_int_equal(tce_root_list(r, "/sys/emptydir", &names), 0);
+		assert_null(names[0]);
+		strv_free(names);
+		assert_int_equal(tce_root_list(r, "/sys/otherdir", &names), -ENODATA);
+	}
+
+	assert_int_equal(tce_probe(r, "hwdb", "pci:v00008086d000010D3", &v), 0);
+	assert_string_equal(v[0], "ID_MODEL_FROM_DATABASE=82574L x");
+	strv_free(v);
+	assert_int_equal(tce_probe(r, "vfio-holders", "3", &v), -EACCES);
+	assert_int_equal(tce_probe(r, "vfio-holders", "4", &v), 0);
+	assert_null(v[0]);
+	strv_free(v);
+	assert_int_equal(tce_probe(r, "vfio-holders", "5", &v), -ENODATA);
+	tce_root_free(r);
+	unlink("placeholder");
+	{
+		char p[600];
+
+		snprintf(p, sizeof(p), "%s/root/.tceiommu/manifest", tmpl);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s/root/.tceiommu/probes", tmpl);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s/root/.tceiommu", tmpl);
+		rmdir(p);
+	}
+}
+
+static void test_bad_manifest(void **state)
+{
+	char rootdir[600], p[600];
+	struct tce_root *r = NULL;
+
+	(void)state;
+	dir("root/.tceiommu");
+	put("root/.tceiommu/manifest", "tceiommu-snapshot 99\n");
+	snprintf(rootdir, sizeof(rootdir), "%s/root", tmpl);
+	assert_int_equal(tce_root_new(rootdir, &r), -EINVAL);
+	put("root/.tceiommu/manifest", "garbage\n");
+	assert_int_equal(tce_root_new(rootdir, &r), -EINVAL);
+	snprintf(p, sizeof(p), "%s/root/.tceiommu/manifest", tmpl);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/root/.tceiommu", tmpl);
+	rmdir(p);
+	assert_int_equal(tce_root_new("/nonexistent-tce-root", &r), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_containment_openat2),
+		cmocka_unit_test(test_containment_fallback),
+		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_manifest),
+		cmocka_unit_test(test_bad_manifest),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
