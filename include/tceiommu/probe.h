@@ -29,3 +29,10 @@ int tce_probe_store_save(struct tce_probe_store *s, int dirfd, const char *relpa
  * "PID<TAB>COMM[<TAB>VM]"; -EACCES needs root, -EPERM process list hidden).
  */
 int tce_probe(struct tce_root *r, const char *kind, const char *key, char ***ret_values);
+
+/*
+ * The processes holding /dev/vfio/N open, from a /proc directory: lines
+ * "GROUP<TAB>PID<TAB>COMM[<TAB>VM]" (VM from QEMU's -name). Unprivileged:
+ * -EACCES (needs root), or -EPERM when /proc hides other users' processes.
+ */
+int tce_vfio_holders_scan(const char *proc, bool privileged, char ***ret);

@@ -307,37 +307,47 @@ static struct answer *holders_get(struct tce_probe_store *s, const char *group)
 	return a;
 }
 
-/*
- * One pass over /proc/[pid]/fd for links to /dev/vfio/N, done once a run and
- * only when a holder is asked for. Reading another process's fd directory
- * needs root (ptrace access mode); with hidepid, /proc shows other users'
- * processes to nobody but root.
- */
-static int holders_scan(struct tce_probe_store *s)
+static void read_comm(int piddirfd, char *comm, size_t len)
 {
-	DIR *proc;
-	struct dirent *de;
-	size_t plen = strlen(PATH_DEV_VFIO "/");
+	int cfd = openat(piddirfd, "comm", O_RDONLY | O_CLOEXEC);
+	ssize_t n = cfd >= 0 ? read(cfd, comm, len - 1) : -1;
 
-	if (geteuid() != 0) {
-		/* hidepid=1 still lists pid directories; hidepid=2 (invisible) does
-		 * not: pid 1 is never ours. */
-		return access(PATH_PROC "/1", F_OK) == 0 ? -EACCES : -EPERM;
+	if (cfd >= 0)
+		close(cfd);
+	comm[n > 0 ? n : 0] = '\0';
+	if (n > 0 && comm[n - 1] == '\n')
+		comm[n - 1] = '\0';
+}
+
+int tce_vfio_holders_scan(const char *proc, bool privileged, char ***ret)
+{
+	_cleanup_strv_free_ char **lines = calloc(1, sizeof(char *));
+	_cleanup_free_ char *pid1 = tce_strdup_printf("%s/1", proc);
+	size_t plen = strlen(PATH_DEV_VFIO "/");
+	DIR *pd;
+	struct dirent *de;
+
+	if (!lines || !pid1)
+		return -ENOMEM;
+	if (!privileged) {
+		/* Another user's fd directory needs ptrace access (root). With
+		 * hidepid=2 /proc does not even list them: pid 1 is never ours. */
+		return access(pid1, F_OK) == 0 ? -EACCES : -EPERM;
 	}
-	proc = opendir(PATH_PROC);
-	if (!proc)
+	pd = opendir(proc);
+	if (!pd)
 		return -errno;
-	while ((de = readdir(proc))) {
+	while ((de = readdir(pd))) {
 		int pfd, fdfd;
 		DIR *fds;
 		struct dirent *fe;
 		char comm[64] = "";
 		_cleanup_free_ char *vm = NULL;
-		bool vm_read = false;
+		bool first = true;
 
 		if (!all_digits(de->d_name))
 			continue;
-		pfd = openat(dirfd(proc), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		pfd = openat(dirfd(pd), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (pfd < 0)
 			continue; /* vanished */
 		fdfd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -352,8 +362,7 @@ static int holders_scan(struct tce_probe_store *s)
 			char target[256];
 			ssize_t n = readlinkat(dirfd(fds), fe->d_name, target, sizeof(target) - 1);
 			const char *grp;
-			struct answer *a;
-			char *val;
+			char *line;
 
 			if (n <= 0)
 				continue;
@@ -363,34 +372,47 @@ static int holders_scan(struct tce_probe_store *s)
 			grp = target + plen;
 			if (!all_digits(grp))
 				continue; /* the container /dev/vfio/vfio, or devices/ */
-			if (!comm[0]) {
-				int cfd = openat(pfd, "comm", O_RDONLY | O_CLOEXEC);
-				ssize_t cn = cfd >= 0 ? read(cfd, comm, sizeof(comm) - 1) : -1;
-
-				if (cfd >= 0)
-					close(cfd);
-				comm[cn > 0 ? cn : 0] = '\0';
-				if (cn > 0 && comm[cn - 1] == '\n')
-					comm[cn - 1] = '\0';
-			}
-			if (!vm_read) {
-				vm_read = true;
+			if (first) {
+				first = false;
+				read_comm(pfd, comm, sizeof(comm));
 				vm = qemu_vm_name(pfd);
 			}
-			a = holders_get(s, grp);
-			if (!a)
-				continue;
-			val = vm ? tce_strdup_printf("%s\t%s\t%s", de->d_name, comm, vm)
-				 : tce_strdup_printf("%s\t%s", de->d_name, comm);
-			if (val && strv_contains(a->values, val))
-				free(val);
-			else
-				(void)strv_push(&a->values, val);
+			line = vm ? tce_strdup_printf("%s\t%s\t%s\t%s", grp, de->d_name, comm, vm)
+				  : tce_strdup_printf("%s\t%s\t%s", grp, de->d_name, comm);
+			if (line && strv_contains(lines, line))
+				free(line); /* the same group open twice */
+			else if (strv_push(&lines, line) < 0) {
+				closedir(fds);
+				close(pfd);
+				closedir(pd);
+				return -ENOMEM;
+			}
 		}
 		closedir(fds);
 		close(pfd);
 	}
-	closedir(proc);
+	closedir(pd);
+	*ret = TAKE_PTR(lines);
+	return 0;
+}
+
+/* One pass over /proc, done once a run and only when a holder is asked for. */
+static int holders_scan(struct tce_probe_store *s)
+{
+	_cleanup_strv_free_ char **lines = NULL;
+	int k = tce_vfio_holders_scan(PATH_PROC, geteuid() == 0, &lines);
+
+	if (k < 0)
+		return k;
+	for (char **l = lines; *l; l++) {
+		char *tab = strchr(*l, '\t');
+		struct answer *a;
+
+		*tab = '\0';
+		a = holders_get(s, *l);
+		if (!a || strv_extend(&a->values, tab + 1) < 0)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
