@@ -26,6 +26,8 @@ static int cmd_help(int argc, char **argv, const struct tce_global *g);
 static const struct verb verbs[] = {
 	{ "list-groups", cmd_list_groups,
 	  "IOMMU groups (PEs): devices, drivers, viability, VFIO state, TCE windows" },
+	{ "check-host", cmd_check_host,
+	  "is this host ready for VFIO passthrough: modules, KVM capabilities, VFIO, memlock" },
 	{ "record", cmd_record, "write a snapshot of what the tool reads, for --root" },
 	{ "help", cmd_help, "show this help, or a command's (help COMMAND)" },
 };

@@ -18,6 +18,7 @@ struct tce_global {
 };
 
 int cmd_list_groups(int argc, char **argv, const struct tce_global *g);
+int cmd_check_host(int argc, char **argv, const struct tce_global *g);
 int cmd_record(int argc, char **argv, const struct tce_global *g);
 
 /* Open the root named by --root (or the live host), with a message on failure. */

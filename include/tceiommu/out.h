@@ -30,3 +30,20 @@ int tce_render_groups_table(const struct tce_host *h, const struct tce_out_opts 
 int tce_render_groups_json(const struct tce_host *h, FILE *f);
 /* After the tree: why groups are not viable, what would release them. */
 void tce_render_groups_notes(const struct tce_host *h, FILE *f);
+
+/* check-host renderers */
+struct tce_check_result;
+struct tce_checks_doc {
+	const struct tce_check_result *res;
+	size_t n;
+	const char *kernel_release;
+	const char *platform;
+	int exit_status;
+};
+int tce_render_checks_text(const struct tce_checks_doc *d, FILE *f, bool color, bool quiet,
+			   bool verbose);
+int tce_render_checks_json(const struct tce_checks_doc *d, FILE *f);
+int tce_render_checks_nagios(const struct tce_checks_doc *d, FILE *f);
+int tce_render_checks_prometheus(const struct tce_checks_doc *d, FILE *f, double now);
+/* Prometheus label value escaping: backslash, double quote, newline. */
+char *tce_escape_prometheus(const char *s);

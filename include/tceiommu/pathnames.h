@@ -18,6 +18,17 @@
 #define PATH_DEVTREE_BASE "/sys/firmware/devicetree/base"
 #define PATH_PROC_DEVTREE "/proc/device-tree"
 #define PATH_PROC "/proc"
+/* arch/powerpc/kernel/setup-common.c show_cpuinfo */
+#define PATH_PROC_CPUINFO "/proc/cpuinfo"
+#define PATH_PROC_MEMINFO "/proc/meminfo"
+/* this process's limits (fs/proc/base.c proc_pid_limits) */
+#define PATH_PROC_SELF_LIMITS "/proc/self/limits"
+/* drivers/vfio/vfio_main.c, CONFIG_VFIO_NOIOMMU */
+#define PATH_VFIO_NOIOMMU "/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
+/* kernel/module/sysfs.c: loaded modules and the parameters of built-in ones */
+#define PATH_SYS_MODULE "/sys/module"
+/* drivers/base/cpu.c: per CPU online state and SMT siblings */
+#define PATH_CPUS "/sys/devices/system/cpu"
 /* drivers/vfio/group.c: the group char device, "/dev/vfio/<group>" */
 #define PATH_DEV_VFIO "/dev/vfio"
 #define PATH_DEV_VFIO_CONTAINER "/dev/vfio/vfio"

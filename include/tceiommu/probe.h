@@ -26,7 +26,10 @@ int tce_probe_store_save(struct tce_probe_store *s, int dirfd, const char *relpa
  * 0 and *ret_values (a strv, possibly empty) or the answer's -errno.
  * Kinds: "hwdb" (key "pci:v0000VVVVd0000DDDD"; values "ID_VENDOR_FROM_DATABASE=...",
  * "ID_MODEL_FROM_DATABASE=..."), "vfio-holders" (key: group number; values
- * "PID<TAB>COMM[<TAB>VM]"; -EACCES needs root, -EPERM process list hidden).
+ * "PID<TAB>COMM[<TAB>VM]"; -EACCES needs root, -EPERM process list hidden),
+ * "kvm" (key "open" or "cap:N": KVM_CHECK_EXTENSION's answer), "vfio" (key
+ * "open", "api" or "ext:N" on an empty container), "module" (key: module
+ * name; values "state=live|builtin|coming|going|absent", "available=yes|no").
  */
 int tce_probe(struct tce_root *r, const char *kind, const char *key, char ***ret_values);
 

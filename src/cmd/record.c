@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tceiommu/checks.h"
 #include "tceiommu/cmd.h"
 #include "tceiommu/host.h"
 #include "tceiommu/log.h"
@@ -35,6 +36,7 @@ int cmd_record(int argc, char **argv, const struct tce_global *gl)
 	_cleanup_root_ struct tce_root *r = NULL;
 	_cleanup_host_ struct tce_host *h = NULL;
 	struct tce_collect_opts co = { .names = true, .holders = true };
+	struct tce_check_ctx ctx;
 	const char *dir;
 	int c, k;
 
@@ -65,6 +67,16 @@ int cmd_record(int argc, char **argv, const struct tce_global *gl)
 		ERR("reading IOMMU groups: %s", strerror(-k));
 		return TCE_EXIT_FAILURE;
 	}
+	/* check-host's reads and live answers too (libvirt is never recorded) */
+	tce_check_ctx_init(&ctx, r, NULL);
+	ctx.live = false;
+	for (size_t i = 0; i < tce_n_checks; i++) {
+		struct tce_check_result res;
+
+		tce_check_run(&ctx, &tce_checks[i], &res);
+		tce_check_result_done(&res);
+	}
+	tce_check_ctx_done(&ctx);
 	k = tce_root_finish_recording(r);
 	if (k < 0) {
 		ERR("%s: writing the manifest: %s", dir, strerror(-k));

@@ -461,6 +461,15 @@ static void phb_powernv(struct tce_root *r, struct tce_group *g, const char *nod
 	    tce_dt_parse_tce_sizes(sizes, len, &bits) == 0) {
 		w->has_page_sizes = true;
 		w->page_sizes = bits;
+	} else if (g->phb.model && (streq(g->phb.model, "PHB3") || streq(g->phb.model, "PHB4") ||
+				    streq(g->phb.model, "PHB5"))) {
+		/* The kernel's fallback: 4K|64K, plus 16M|256M on POWER8 — the CPU
+		 * of a PHB3 (ISA 2.07S). */
+		w->has_page_sizes = true;
+		w->page_sizes = 1ULL << 12 | 1ULL << 16;
+		if (streq(g->phb.model, "PHB3"))
+			w->page_sizes |= 1ULL << 24 | 1ULL << 28;
+		w->source = "kernel-constant";
 	}
 }
 

@@ -7,12 +7,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libkmod.h>
 #include <libudev.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tceiommu/hostinfo.h"
 #include "tceiommu/log.h"
 #include "tceiommu/pathnames.h"
 #include "tceiommu/probe.h"
@@ -36,6 +38,7 @@ struct tce_probe_store {
 	struct udev *udev;
 	struct udev_hwdb *hwdb;
 	bool hwdb_tried;
+	struct kmod_ctx *kmod;
 };
 
 int tce_probe_store_new(struct tce_probe_store **ret)
@@ -65,6 +68,8 @@ void tce_probe_store_free(struct tce_probe_store *s)
 		udev_hwdb_unref(s->hwdb);
 	if (s->udev)
 		udev_unref(s->udev);
+	if (s->kmod)
+		kmod_unref(s->kmod);
 	free(s);
 }
 
@@ -439,12 +444,27 @@ static int live_holders(struct tce_probe_store *s, const char *key, char ***ret)
 	return 0;
 }
 
+static int live_kvm(struct tce_probe_store *s, const char *key, char ***ret)
+{
+	return tce_live_kvm(key, ret);
+}
+
+static int live_vfio(struct tce_probe_store *s, const char *key, char ***ret)
+{
+	return tce_live_vfio(key, ret);
+}
+
+static int live_module(struct tce_probe_store *s, const char *key, char ***ret)
+{
+	return tce_live_module(&s->kmod, key, ret);
+}
+
 static const struct {
 	const char *kind;
 	int (*fn)(struct tce_probe_store *s, const char *key, char ***ret);
 } live_kinds[] = {
-	{ "hwdb", live_hwdb },
-	{ "vfio-holders", live_holders },
+	{ "hwdb", live_hwdb }, { "vfio-holders", live_holders }, { "kvm", live_kvm },
+	{ "vfio", live_vfio }, { "module", live_module },
 };
 
 static char **strv_copy(char *const *v)

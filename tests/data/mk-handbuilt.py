@@ -488,8 +488,104 @@ def build_powernv9(out):
               override="mlx5_vfio_pci", numa=8, group=8,
               eeh=(EP, 0x1FC, EEH_OK), physfn="0030:01:00.0")
     t.vfio_node(8, [(4242, "qemu-system-ppc64")])
+    host(t, ppc_cpuinfo("POWER9, altivec supported", 0x004E1202,
+                        "3800.000000MHz", 4, "PowerNV", "8335-GTH",
+                        "PowerNV 8335-GTH", "Radix", "OPAL"),
+         PPC_MODS_HV, CAPS_ALL, VFIO_SPAPR,
+         mem=meminfo(268435456, 64, 60, 2048))
     t.finish()
 
+
+
+# ---------------------------------------------------------------- check-host inputs
+#
+# What check-host reads besides sysfs: /proc/cpuinfo
+# (arch/powerpc/kernel/setup-common.c show_cpuinfo: per CPU "processor",
+# "cpu", "clock", "revision ... (pvr VVVV RRRR)"; then "timebase",
+# "platform", "model", "machine", "firmware", "MMU"), /proc/meminfo,
+# /proc/self/limits (fs/proc/base.c proc_pid_limits), the vfio no-IOMMU
+# parameter, and the live-only answers as sidecars: libkmod module states
+# ("module"), KVM_CHECK_EXTENSION on /dev/kvm ("kvm") and VFIO_CHECK_EXTENSION
+# on an empty container ("vfio").
+
+def ppc_cpuinfo(cpu, pvr, clock, ncpu, platform, model, machine, mmu,
+                firmware=None):
+    s = ""
+    rev = "%d.%d (pvr %04x %04x)" % ((pvr >> 8) & 0xF, pvr & 0xFF,
+                                      pvr >> 16, pvr & 0xFFFF)
+    for i in range(ncpu):
+        s += ("processor\t: %d\ncpu\t\t: %s\nclock\t\t: %s\n"
+              "revision\t: %s\n\n" % (i, cpu, clock, rev))
+    s += "timebase\t: 512000000\nplatform\t: %s\nmodel\t\t: %s\n" % (
+        platform, model)
+    s += "machine\t\t: %s\n" % machine
+    if firmware:
+        s += "firmware\t: %s\n" % firmware
+    s += "MMU\t\t: %s\n" % mmu
+    return s
+
+
+X86_CPUINFO = "".join(
+    "processor\t: %d\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
+    "model\t\t: 158\nmodel name\t: Intel(R) Core(TM) i7-9700K CPU @ 3.60GHz\n"
+    "flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep vmx\n\n" % i
+    for i in range(2))
+
+
+def limits(memlock):
+    rows = [("Max cpu time", "unlimited", "unlimited", "seconds"),
+            ("Max file size", "unlimited", "unlimited", "bytes"),
+            ("Max open files", "1024", "524288", "files"),
+            ("Max locked memory", memlock, memlock, "bytes"),
+            ("Max address space", "unlimited", "unlimited", "bytes")]
+    s = "%-25s %-20s %-20s %-10s\n" % ("Limit", "Soft Limit", "Hard Limit",
+                                       "Units")
+    for r in rows:
+        s += "%-25s %-20s %-20s %-10s\n" % r
+    return s
+
+
+def meminfo(total_kb, huge_total, huge_free, huge_kb):
+    return ("MemTotal:       %8d kB\nMemFree:        %8d kB\n"
+            "HugePages_Total:   %5d\nHugePages_Free:    %5d\n"
+            "HugePages_Rsvd:        0\nHugePages_Surp:        0\n"
+            "Hugepagesize:    %8d kB\n" % (total_kb, total_kb // 2, huge_total,
+                                             huge_free, huge_kb))
+
+
+def host(t, cpuinfo, mods, kvm=None, vfio=None, memlock="8388608",
+         mem=None, noiommu="N", pid=4321, cpus=None):
+    """mods: name -> (state, available) for libkmod; kvm: {"open": 0 or
+    "!EACCES", cap: value}; vfio: {"open"/"api"/ext: value}."""
+    t.write("proc/cpuinfo", cpuinfo)
+    t.write("proc/meminfo", mem or meminfo(33554432, 0, 0, 2048))
+    t.rawlink("proc/self", str(pid))
+    t.write("proc/%d/limits" % pid, limits(memlock))
+    if noiommu is not None:
+        t.write("sys/module/vfio/parameters/enable_unsafe_noiommu_mode",
+                noiommu + "\n")
+    for name, (state, avail) in sorted(mods.items()):
+        t.probe("module", name, "state=" + state)
+        t.probe("module", name, "available=" + avail)
+    for key, v in sorted((kvm or {}).items(), key=lambda kv: str(kv[0])):
+        k = "open" if key == "open" else "cap:%d" % key
+        t.probe("kvm", k, v if isinstance(v, str) else str(v))
+    for key, v in sorted((vfio or {}).items(), key=lambda kv: str(kv[0])):
+        k = key if key in ("open", "api") else "ext:%d" % key
+        t.probe("vfio", k, v if isinstance(v, str) else str(v))
+    if cpus:
+        online, siblings = cpus
+        t.write("sys/devices/system/cpu/online", online + "\n")
+        t.write("sys/devices/system/cpu/cpu0/topology/thread_siblings_list",
+                siblings + "\n")
+
+
+PPC_MODS_HV = {"kvm": ("live", "yes"), "kvm_hv": ("live", "yes"),
+               "kvm_pr": ("absent", "yes"), "vfio": ("live", "yes"),
+               "vfio_pci": ("live", "yes"),
+               "vfio_iommu_spapr_tce": ("live", "yes")}
+CAPS_ALL = {"open": 0, 63: 1, 125: 1, 94: 1, 142: 1, 104: 1, 89: 1}
+VFIO_SPAPR = {"open": 0, "api": 0, 2: 1, 7: 1, 5: 1}
 
 # ---------------------------------------------------------------- pseries
 
@@ -572,6 +668,18 @@ def build_pseries_guest(out):
               N_VNET, driver="virtio-pci", numa=-1, of=n, group=2)
     t.pci_dev(h, "0007:00:01.0", 0x1AF4, 0x1001, 0x1AF4, 0x0002, 0x010000,
               N_VBLK, driver="virtio-pci", numa=-1, of=s, group=2)
+    # plain pseries: kvm_hv cannot load ("Parent hypervisor does not support
+    # nesting", E2E §4), kvm_pr runs; 6.12 answers SPAPR_TCE_VFIO 1 (FACTS
+    # §7 1.5a); no EEH for emulated devices.
+    host(t, ppc_cpuinfo("POWER9 (architected), altivec supported",
+                        0x004E1202, "1000.000000MHz", 1, "pSeries",
+                        "IBM pSeries (emulated by qemu)",
+                        "CHRP IBM pSeries (emulated by qemu)", "Radix"),
+         {"kvm": ("live", "yes"), "kvm_hv": ("absent", "yes"),
+          "kvm_pr": ("live", "yes"), "vfio": ("live", "yes"),
+          "vfio_pci": ("live", "yes"), "vfio_iommu_spapr_tce": ("live", "yes")},
+         CAPS_ALL, {"open": 0, "api": 0, 2: 1, 7: 1, 5: 0},
+         mem=meminfo(1048576, 0, 0, 2048))
     t.finish()
 
 
@@ -667,6 +775,16 @@ def build_pseries_lpar_ddw(out):
               0x020000, N_X710, numa=0, of=x1, group=1,
               eeh=(EP, 0x10000, EEH_OK))
     t.vfio_node(1, [])
+    # a Power10 LPAR in POWER9 compatibility mode; no KVM module loaded:
+    # /dev/kvm is left alone (opening it would autoload kvm_pr)
+    host(t, ppc_cpuinfo("POWER9 (architected), altivec supported",
+                        0x00800200, "3450.000000MHz", 8, "pSeries",
+                        "IBM,9080-HEX", "CHRP IBM,9080-HEX", "Radix"),
+         {"kvm": ("absent", "yes"), "kvm_hv": ("absent", "yes"),
+          "kvm_pr": ("absent", "yes"), "vfio": ("live", "yes"),
+          "vfio_pci": ("live", "yes"), "vfio_iommu_spapr_tce": ("live", "yes")},
+         None, VFIO_SPAPR, memlock="65536",
+         mem=meminfo(134217728, 0, 0, 2048))
     t.finish()
 
 
@@ -704,6 +822,55 @@ def build_x86(out):
     t.pci_dev(rp, "0000:02:00.0", 0x8086, 0x1521, 0x8086, 0x0001, 0x020000,
               N_I350, driver="vfio-pci", override="vfio-pci", group=5)
     t.vfio_node(5, [(3301, "qemu-system-x86")])
+    host(t, X86_CPUINFO,
+         {"kvm": ("live", "yes"), "kvm_intel": ("live", "yes"),
+          "vfio": ("live", "yes"), "vfio_pci": ("live", "yes"),
+          "vfio_iommu_type1": ("live", "yes")},
+         {"open": 0, 63: 0, 125: 0, 94: 0, 142: 0, 104: 0, 89: 1},
+         {"open": 0, "api": 0, 2: 0, 3: 1, 5: 0, 7: 0})
+    t.finish()
+
+
+def build_powernv8(out):
+    """A POWER8 PowerNV host (hash MMU, PHB3, kernel 6.1) with kvm_hv loaded
+    and SMT on: kvm_hv on POWER8 needs the secondary threads offline."""
+    t = Tree(os.path.join(out, "powernv8"))
+    t.set_manifest("6.1.0-28-powerpc64le", "ppc64le", 65536)
+    t.dt_root(["ibm,firestone", "ibm,powernv"], "8335-GTA")
+    t.dt_node("ibm,opal", {"compatible": strs("ibm,opal-v3", "ibm,opal-v2")})
+    # skiboot hw/phb3.c: compatible "ibm,power8-pciex", "ibm,ioda2-phb";
+    # M32 at PCI 0x80000000; ibm,supported-tce-sizes absent on PHB3, so the
+    # kernel falls back to 4K|64K|16M|256M on POWER8 (pnv_ioda_parse_tce_sizes)
+    path = "pciex@3fffe40000000"
+    t.dt_node(path, {
+        "compatible": strs("ibm,power8-pciex", "ibm,ioda2-phb"),
+        "device_type": strs("pciex"),
+        "ibm,opal-phbid": cells(0, 0),
+        "#address-cells": cells(3),
+        "#size-cells": cells(2),
+        "ranges": cells(0x02000000, 0x0, 0x80000000, 0x3fe0, 0x0,
+                        0, 0x7ffe0000),
+        "ibm,opal-num-pes": cells(256),
+        "ibm,opal-reserved-pe": cells(255),
+    })
+    rp = skiboot_dev_node(t, path + "/pci@0", 0x1014, 0x03DC, 0x060400,
+                          bridge=True)
+    e0 = skiboot_dev_node(t, path + "/pci@0/ethernet@0", 0x8086, 0x1521,
+                          0x020000, loc="U78C9.001.WZS0001-P1-C6")
+    h = t.pci_host(0)
+    rpd = t.pci_dev(h, "0000:00:00.0", 0x1014, 0x03DC, 0x1014, 0x03DC,
+                    0x060400, ("IBM", "POWER8 Host Bridge (PHB3)"), numa=0,
+                    of=rp, eeh=(RP, 0xFE, EEH_OK))
+    t.group(0, "domain0-pe1")
+    t.pci_dev(rpd, "0000:01:00.0", 0x8086, 0x1521, 0x8086, 0x0001, 0x020000,
+              N_I350, driver="vfio-pci", override="vfio-pci", numa=0, of=e0,
+              group=0, eeh=(EP, 0x1, EEH_OK))
+    t.vfio_node(0, [])
+    host(t, ppc_cpuinfo("POWER8E (raw), altivec supported", 0x004B0201,
+                        "3690.000000MHz", 16, "PowerNV", "8335-GTA",
+                        "PowerNV 8335-GTA", "Hash", "OPAL"),
+         PPC_MODS_HV, CAPS_ALL, VFIO_SPAPR,
+         mem=meminfo(134217728, 0, 0, 16384), cpus=("0-159", "0-7"))
     t.finish()
 
 
@@ -797,6 +964,9 @@ def build_edge_hostile(out):
             "ID_VENDOR_FROM_DATABASE=Intel\tCorp%\033[2J")
     t.probe("hwdb", "pci:v00008086d0000100E",
             "ID_MODEL_FROM_DATABASE=82540EM\033]0;pwned\007\nInjected")
+    t.write("proc/cpuinfo", "processor\t: 0\ncpu\t\t: POWER9 (archi")
+    t.write("proc/meminfo", "HugePages_Total: 99999999999999999999999\n")
+    t.probe("module", "kvm", "state=\033[2Jlive")
     t.finish()
 
 
@@ -804,7 +974,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     out = sys.argv[1] if len(sys.argv) > 1 else here
     os.makedirs(out, exist_ok=True)
-    for f in (build_powernv9, build_pseries_guest, build_pseries_lpar_ddw,
+    for f in (build_powernv9, build_powernv8, build_pseries_guest, build_pseries_lpar_ddw,
               build_x86, build_edge_empty_group0, build_edge_vanished,
               build_edge_unreadable, build_edge_escape, build_edge_hostile):
         f(out)

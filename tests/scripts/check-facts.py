@@ -80,6 +80,38 @@ def check_group(num, want, got, msgs):
         fail(msgs, w, "windows %s, facts say none" % sorted(window_map(got)))
 
 
+def check_host(tool, snap, want, msgs, nobody):
+    """check-host --json levels per check id, and the exit status."""
+    cmd = [tool, "--root", snap, "check-host", "--json"]
+    if nobody:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    try:
+        doc = json.loads(out.stdout)
+    except ValueError:
+        fail(msgs, "check-host", "no JSON (exit %d): %s" % (out.returncode, out.stderr))
+        return
+    if out.returncode != want["exit_status"]:
+        fail(msgs, "check-host", "exit status %d, facts say %d" % (out.returncode, want["exit_status"]))
+    if doc["summary"]["exit_status"] != out.returncode:
+        fail(msgs, "check-host", "summary.exit_status %r, exit %d" % (doc["summary"]["exit_status"], out.returncode))
+    got = {c["id"]: c for c in doc["checks"]}
+    for cid, level in want["levels"].items():
+        if cid not in got:
+            fail(msgs, "check-host", "no check %s" % cid)
+        elif got[cid]["level"] != level:
+            fail(msgs, "check-host", "%s is %s (%s), facts say %s"
+                 % (cid, got[cid]["level"], got[cid]["message"], level))
+    for cid, text in want.get("messages_contain", {}).items():
+        if cid in got and text not in (got[cid]["message"] or ""):
+            fail(msgs, "check-host", "%s message %r lacks %r" % (cid, got[cid]["message"], text))
+    for c in doc["checks"]:
+        if c["level"] not in ("PASS", "WARN", "FAIL", "UNKNOWN", "SKIP", "INFO"):
+            fail(msgs, "check-host", "%s: level %r" % (c["id"], c["level"]))
+        if c["level"] in ("WARN", "FAIL") and not c["hint"]:
+            fail(msgs, "check-host", "%s is %s without a hint" % (c["id"], c["level"]))
+
+
 def main():
     tool, snap = sys.argv[1], sys.argv[2]
     facts = json.load(open(snap + "/facts.json"))
@@ -104,6 +136,8 @@ def main():
     for num, wg in want.items():
         if num in got:
             check_group(num, wg, got[num], msgs)
+    if "check_host" in facts:
+        check_host(tool, snap, facts["check_host"], msgs, "--as-nobody" in sys.argv[3:])
     for m in msgs:
         print("FACT MISMATCH %s: %s" % (snap.rstrip("/").split("/")[-1], m))
     print("%s: %d groups checked, %d mismatches" % (snap.rstrip("/").split("/")[-1], len(want), len(msgs)))

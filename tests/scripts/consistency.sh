@@ -32,6 +32,26 @@ check_opts() { # WHAT COMPLETION-VARIABLE HELP-TEXT
 check_opts global _tceiommu_global_opts "$("$tool" --help)"
 check_opts list-groups _tceiommu_list_groups_opts "$("$tool" list-groups --help)"
 check_opts record _tceiommu_record_opts "$("$tool" record --help)"
+check_opts check-host _tceiommu_check_host_opts "$("$tool" check-host --help)"
+
+# check ids: the table, the man page's table and the completion
+ids=$("$tool" check-host --list-checks | awk 'NR>1{print $1}')
+compids=$(sed -n 's/^_tceiommu_checks="\(.*\)"/\1/p' "$comp")
+manids=$(awk '/^\.SS check-host/{on=1} on && /^\.TS/{t=1;getline;getline;next} t && /^\.TE/{exit} t{print $1}' <<<"$mantext")
+for name in compids manids; do
+	n=$((n + 1))
+	if [ "$(tr ' ' '\n' <<<"${!name}" | grep -v '^$')" != "$ids" ]; then
+		bad "$name differs from --list-checks:"
+		diff <(echo "$ids") <(tr ' ' '\n' <<<"${!name}" | grep -v '^$')
+	fi
+done
+# the man page's table of checks says where each applies and the level if bad
+while read -r id applies ifbad root _; do
+	n=$((n + 1))
+	line=$(awk -v id="$id" '$1==id' <<<"$(awk '/^\.SS check-host/{on=1} on && /^\.TS/{t=1;next} t && /^\.TE/{exit} t' <<<"$mantext")")
+	set -- $line
+	[ "${3:-}" = "$ifbad" ] && [ "${4:-}" = "$root" ] || bad "man page row for $id: '$line' (table: $ifbad $root)"
+done < <("$tool" check-host --list-checks | awk 'NR>1')
 
 verbs=$("$tool" help | sed -n 's/^  \([a-z-]*\)  .*/\1/p')
 compverbs=$(sed -n 's/^_tceiommu_verbs="\(.*\)"/\1/p' "$comp")

@@ -23,6 +23,15 @@ for args in "--json" "-P -O" "" "-r -O -b"; do
 		fails=$((fails + 1))
 	fi
 done
+for args in "--json" "--format=nagios"; do
+	n=$((n + 1))
+	# shellcheck disable=SC2086
+	if ! diff -u <("$tool" --root "$snap" check-host $args 2>&1) \
+		<("$tool" --root "$rec/snap" check-host $args 2>&1); then
+		echo "FAIL: check-host $args differs after the round trip"
+		fails=$((fails + 1))
+	fi
+done
 # A recording of the recording is the same recording (paths and answers).
 n=$((n + 1))
 "$tool" --root "$rec/snap" record "$rec/again" || fails=$((fails + 1))

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libvirt checks: is libvirt reachable at -c URI with the VFIO hostdev backend
+ * in its domain capabilities, and do ppc64 domains with PCI hostdevs set a
+ * <memtune><hard_limit> below what libvirt itself would give them.
+ * Read-only connection: a monitoring user needs no write access; a refusal
+ * by polkit or the access driver is UNKNOWN, never FAIL.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tceiommu/checks.h"
+#include "tceiommu/log.h"
+#include "tceiommu/util.h"
+
+/*
+ * libvirt's memlock figure for a ppc64 domain, in bytes (FACTS §7 2.6a;
+ * libvirt src/qemu/qemu_domain.c, the ppc64 branch of
+ * qemuDomainGetMemLockLimitBytes), computed in KiB as libvirt does:
+ *   base = maxMemory/128 + 4 MiB per PHB + 8 MiB
+ *   with VFIO: passthrough = max(2 GiB per PHB, memory + memory/512 per PHB + 8 MiB)
+ *   limit = base + passthrough
+ */
+unsigned long long tce_libvirt_ppc64_memlock(unsigned long long mem, unsigned long long maxmem,
+					     unsigned phbs, bool vfio)
+{
+	unsigned long long memk = mem >> 10, maxk = (maxmem ? maxmem : mem) >> 10;
+	unsigned long long base = maxk / 128 + 4096ULL * phbs + 8192;
+	unsigned long long pass = 0;
+
+	if (vfio) {
+		unsigned long long a = 2ULL * 1024 * 1024 * phbs;
+		unsigned long long b = memk + memk / 512 * phbs + 8192;
+
+		pass = a > b ? a : b;
+	}
+	return (base + pass) << 10;
+}
+
+#ifdef WITH_LIBVIRT
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+static void silent(void *data, virErrorPtr e)
+{
+	DBG("libvirt: %s", e && e->message ? e->message : "error");
+}
+
+void tce_libvirt_ctx_done(struct tce_check_ctx *c)
+{
+	if (c->vconn)
+		virConnectClose(c->vconn);
+	c->vconn = NULL;
+	free(c->vconn_error);
+	c->vconn_error = NULL;
+}
+
+static bool denied(int code)
+{
+	return code == VIR_ERR_AUTH_FAILED || code == VIR_ERR_AUTH_CANCELLED ||
+	       code == VIR_ERR_ACCESS_DENIED || code == VIR_ERR_OPERATION_DENIED ||
+	       code == VIR_ERR_AUTH_UNAVAILABLE;
+}
+
+static virConnectPtr conn(struct tce_check_ctx *c)
+{
+	if (!c->vconn_tried) {
+		const char *uri = c->connect ? c->connect : "qemu:///system";
+
+		c->vconn_tried = true;
+		virSetErrorFunc(NULL, silent);
+		c->vconn = virConnectOpenReadOnly(uri);
+		if (!c->vconn) {
+			virErrorPtr e = virGetLastError();
+
+			c->vconn_denied = e && denied(e->code);
+			c->vconn_error = strdup(e && e->message ? e->message : "cannot connect");
+		}
+	}
+	return c->vconn;
+}
+
+static bool no_conn(struct tce_check_ctx *c, struct tce_check_result *r)
+{
+	const char *uri = c->connect ? c->connect : "qemu:///system";
+
+	if (conn(c))
+		return false;
+	tce_evidence(r, "virConnectOpenReadOnly", "%s: %s", uri, c->vconn_error);
+	if (c->vconn_denied)
+		tce_result(r, TCE_LVL_UNKNOWN, "run as root, or allow this user in polkit",
+			   "libvirt refused the connection to %s", uri);
+	else
+		tce_result(r, TCE_LVL_WARN,
+			   "start libvirtd (or virtqemud), or name the URI with -c",
+			   "libvirt is not reachable at %s", uri);
+	return true;
+}
+
+static xmlXPathObjectPtr xpath(xmlXPathContextPtr x, const char *expr)
+{
+	return xmlXPathEvalExpression((const xmlChar *)expr, x);
+}
+
+static char *xstr(xmlXPathContextPtr x, const char *expr)
+{
+	xmlXPathObjectPtr o = xpath(x, expr);
+	char *s = NULL;
+
+	if (o && o->type == XPATH_STRING && o->stringval && o->stringval[0])
+		s = strdup((const char *)o->stringval);
+	xmlXPathFreeObject(o);
+	return s;
+}
+
+static double xnum(xmlXPathContextPtr x, const char *expr)
+{
+	xmlXPathObjectPtr o = xpath(x, expr);
+	double v = o && o->type == XPATH_NUMBER ? o->floatval : 0;
+
+	xmlXPathFreeObject(o);
+	return v;
+}
+
+/* A libvirt scaled integer (<memory unit='KiB'>), in bytes; 0 if absent. */
+static unsigned long long xbytes(xmlXPathContextPtr x, const char *elem)
+{
+	char expr[256];
+	_cleanup_free_ char *v = NULL, *unit = NULL;
+	uint64_t n, mul = 1024;
+
+	snprintf(expr, sizeof(expr), "string(%s)", elem);
+	v = xstr(x, expr);
+	snprintf(expr, sizeof(expr), "string(%s/@unit)", elem);
+	unit = xstr(x, expr);
+	if (!v || tce_parse_u64(v, 10, &n) < 0)
+		return 0;
+	if (unit) {
+		/* docs/formatdomain: b, bytes; KB=1000, k/KiB=1024; MB, M/MiB; GB, G/GiB; TB, T/TiB
+		 */
+		static const struct {
+			const char *u;
+			uint64_t m;
+		} units[] = {
+			{ "b", 1 },	     { "bytes", 1 },	    { "KB", 1000 },
+			{ "k", 1024 },	     { "KiB", 1024 },	    { "MB", 1000000 },
+			{ "M", 1ULL << 20 }, { "MiB", 1ULL << 20 }, { "GB", 1000000000 },
+			{ "G", 1ULL << 30 }, { "GiB", 1ULL << 30 }, { "TB", 1000000000000ULL },
+			{ "T", 1ULL << 40 }, { "TiB", 1ULL << 40 }
+		};
+
+		mul = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+			if (streq(unit, units[i].u))
+				mul = units[i].m;
+		if (!mul)
+			return 0;
+	}
+	return n > UINT64_MAX / mul ? UINT64_MAX : n * mul;
+}
+
+void tce_chk_memlock_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
+{
+	virDomainPtr *doms = NULL;
+	int n, checked = 0, low = 0;
+	char list[512] = "";
+
+	if (no_conn(c, r))
+		return;
+	n = virConnectListAllDomains(c->vconn, &doms, 0);
+	if (n < 0) {
+		virErrorPtr e = virGetLastError();
+
+		tce_result(r, TCE_LVL_UNKNOWN, NULL, "cannot list domains: %s",
+			   e && e->message ? e->message : "error");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char *xml = virDomainGetXMLDesc(doms[i], 0);
+		const char *name = virDomainGetName(doms[i]);
+		xmlDocPtr doc =
+		    xml ? xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+					XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+			: NULL;
+		xmlXPathContextPtr x = doc ? xmlXPathNewContext(doc) : NULL;
+
+		if (x) {
+			_cleanup_free_ char *arch = xstr(x, "string(/domain/os/type/@arch)");
+			double hostdevs = xnum(x, "count(/domain/devices/hostdev[@type='pci'])");
+			double phbs = xnum(x, "count(/domain/devices/controller[@type='pci']"
+					      "[@model='pci-root'])");
+			unsigned long long mem = xbytes(x, "/domain/memory");
+			unsigned long long maxmem = xbytes(x, "/domain/maxMemory");
+			unsigned long long hard = xbytes(x, "/domain/memtune/hard_limit");
+			bool locked = xnum(x, "count(/domain/memoryBacking/locked)") > 0;
+
+			if (arch && strneq(arch, "ppc64", 5) && hostdevs > 0) {
+				unsigned long long want = tce_libvirt_ppc64_memlock(
+				    mem, maxmem, phbs < 1 ? 1 : (unsigned)phbs, true);
+				char hs[32], ws[32];
+
+				checked++;
+				tce_format_size(want, ws, sizeof(ws));
+				if (locked) {
+					tce_evidence(r, name, "<locked/>: no limit");
+				} else if (hard) {
+					tce_format_size(hard, hs, sizeof(hs));
+					tce_evidence(r, name,
+						     "hard_limit %s, libvirt's own figure %s", hs,
+						     ws);
+					if (hard < want) {
+						low++;
+						if (strlen(list) < sizeof(list) - 80)
+							snprintf(list + strlen(list),
+								 sizeof(list) - strlen(list),
+								 "%s%s (%s < %s)",
+								 list[0] ? ", " : "", name, hs, ws);
+					}
+				} else {
+					tce_evidence(r, name, "no hard_limit: libvirt sets %s", ws);
+				}
+			}
+		}
+		xmlXPathFreeContext(x);
+		xmlFreeDoc(doc);
+		free(xml);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	if (!checked)
+		tce_result(r, TCE_LVL_SKIP, NULL, "no ppc64 domain with a PCI hostdev");
+	else if (low)
+		tce_result(
+		    r, TCE_LVL_WARN,
+		    "raise <memtune><hard_limit> or remove it (libvirt then computes the "
+		    "limit): VFIO on sPAPR locks all guest RAM plus the TCE tables",
+		    "%d of %d domains with VFIO have a hard_limit below libvirt's figure: %s", low,
+		    checked, list);
+	else
+		tce_result(r, TCE_LVL_PASS, NULL, "%d domain%s with VFIO, limits sufficient",
+			   checked, checked == 1 ? "" : "s");
+}
+
+void tce_chk_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
+{
+	char *caps;
+	xmlDocPtr doc;
+	xmlXPathContextPtr x;
+	double vfio = 0;
+	int code;
+	_cleanup_free_ char *msg = NULL;
+
+	if (no_conn(c, r))
+		return;
+	caps = virConnectGetDomainCapabilities(c->vconn, NULL, NULL, NULL, NULL, 0);
+	code = virGetLastErrorCode();
+	msg = caps ? NULL : strdup(virGetLastErrorMessage());
+	if (!caps && code == VIR_ERR_OPERATION_DENIED) {
+		/* domain capabilities need a read-write connection */
+		virConnectPtr rw = virConnectOpen(c->connect ? c->connect : "qemu:///system");
+
+		if (rw)
+			caps = virConnectGetDomainCapabilities(rw, NULL, NULL, NULL, NULL, 0);
+		code = virGetLastErrorCode();
+		free(msg);
+		msg = caps ? NULL : strdup(virGetLastErrorMessage());
+		if (rw)
+			virConnectClose(rw);
+	}
+	if (!caps) {
+		tce_evidence(r, "virConnectGetDomainCapabilities", "%s", msg ? msg : "error");
+		if (denied(code))
+			tce_result(r, TCE_LVL_UNKNOWN, "run as root, or allow this user in polkit",
+				   "libvirt refused to tell its domain capabilities");
+		else
+			tce_result(r, TCE_LVL_UNKNOWN, NULL,
+				   "libvirt gives no domain capabilities here");
+		return;
+	}
+	doc = xmlReadMemory(caps, (int)strlen(caps), "domcaps.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	x = doc ? xmlXPathNewContext(doc) : NULL;
+	if (x)
+		vfio = xnum(x, "count(/domainCapabilities/devices/hostdev/enum[@name='pciBackend']"
+			       "/value[text()='vfio'])");
+	xmlXPathFreeContext(x);
+	xmlFreeDoc(doc);
+	free(caps);
+	tce_evidence(r, "domain capabilities hostdev pciBackend", "%s",
+		     vfio > 0 ? "vfio" : "no vfio");
+	if (vfio > 0)
+		tce_result(r, TCE_LVL_PASS, NULL, "reachable, with the vfio hostdev backend");
+	else
+		tce_result(r, TCE_LVL_WARN, "load vfio-pci and restart libvirt's QEMU driver",
+			   "reachable, but without the vfio hostdev backend");
+}
+#else
+void tce_libvirt_ctx_done(struct tce_check_ctx *c)
+{
+}
+
+void tce_chk_memlock_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
+{
+	tce_result(r, TCE_LVL_SKIP, NULL, "built without libvirt");
+}
+
+void tce_chk_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
+{
+	tce_result(r, TCE_LVL_SKIP, NULL, "built without libvirt");
+}
+#endif

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# check-host's libvirt checks against libvirt's own test driver (no daemon):
+# ppc64 domains with VFIO hostdevs whose <hard_limit> is below libvirt's ppc64
+# figure are named; enough, absent and non-ppc64 limits are not. An
+# unreachable URI is WARN, never a hang.
+# Usage: libvirt-checks.sh TCEIOMMU DATA_DIR PYTHON
+set -u
+tool=$1 data=$2 py=$3
+n=0 fails=0
+bad() { fails=$((fails + 1)); echo "FAIL: $*"; }
+uri="test://$(cd "$data/../libvirt" && pwd)/ppc64-domains.xml"
+json=$(timeout 60 "$tool" -c "$uri" check-host --check 'memlock.libvirt,libvirt.vfio' --json)
+rc=$?
+n=$((n + 1))
+RC=$rc "$py" - "$json" <<'PY' || bad "test driver"
+import json, os, sys
+d = json.loads(sys.argv[1]); c = {x["id"]: x for x in d["checks"]}
+m = c["memlock.libvirt"]
+assert m["level"] == "WARN", m
+assert "1 of 3" in m["message"] and "vfio-low-limit" in m["message"], m["message"]
+assert "vfio-enough" not in m["message"] and "x86-with-limit" not in m["message"], m
+ev = {e["source"]: e["value"] for e in m["evidence"]}
+assert ev["vfio-low-limit"].startswith("hard_limit 2G, libvirt's own figure 4.0G"), ev  # 2 PHBs
+assert ev["vfio-no-limit"] == "no hard_limit: libvirt sets 2.0G", ev                   # 1 PHB
+assert "x86-with-limit" not in ev, ev
+# the test driver has no domain capabilities: UNKNOWN, not a failure
+assert c["libvirt.vfio"]["level"] == "UNKNOWN", c["libvirt.vfio"]
+assert int(os.environ["RC"]) == 1, os.environ["RC"]
+PY
+n=$((n + 1))
+out=$(timeout 60 "$tool" -c 'qemu+unix:///system?socket=/nonexistent/sock' check-host --check libvirt.vfio)
+rc=$?
+[ $rc = 1 ] && grep -q "not reachable" <<<"$out" || bad "unreachable libvirt: exit $rc, $out"
+n=$((n + 1))
+out=$("$tool" --root "$data/powernv9" -c "$uri" check-host --check 'memlock.libvirt' 2>&1)
+grep -q "SKIP (not applicable: libvirt is asked only on the live host" <<<"$out" || bad "libvirt under --root: $out"
+echo "$((n - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
