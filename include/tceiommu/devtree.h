@@ -15,7 +15,8 @@
 #include "tceiommu/model.h"
 #include "tceiommu/root.h"
 
-/* A number of `cells` 32-bit big-endian cells at cell index `at`; at most 2 cells. */
+/* A number of `cells` (1 to 4) 32-bit big-endian cells at cell index `at`, its
+ * low 64 bits as of_read_number() keeps them. */
 int tce_dt_number(const void *buf, size_t len, size_t at, unsigned cells, uint64_t *ret);
 /* Is `s` one of the strings of a NUL-separated list (compatible)? */
 bool tce_dt_strlist_has(const char *buf, size_t len, const char *s);

@@ -33,6 +33,7 @@ struct tce_device {
 	uint16_t vendor_id, device_id;
 	bool has_class;
 	uint32_t class_code;
+	int header_type; /* PCI header type (0 normal, 1 bridge, 2 CardBus), -1 unknown */
 	char *vendor_name, *device_name; /* udev hwdb, NULL unknown */
 	int names_err;			 /* why unknown: -ENODATA not recorded, ... */
 	char *driver;			 /* NULL: no driver bound */

@@ -25,6 +25,8 @@ struct tce_out_opts {
 
 /* Copy of s safe for a terminal: C0/C1 controls, DEL and invalid UTF-8 as \xHH. */
 char *tce_escape_terminal(const char *s);
+/* Copy of s that is valid UTF-8 (what JSON needs): bad bytes become U+FFFD. */
+char *tce_utf8_sanitize(const char *s);
 
 int tce_render_groups_table(const struct tce_host *h, const struct tce_out_opts *o, FILE *f);
 int tce_render_groups_json(const struct tce_host *h, FILE *f);

@@ -19,7 +19,8 @@ struct tce_probe_store;
 
 int tce_probe_store_new(struct tce_probe_store **ret);
 void tce_probe_store_free(struct tce_probe_store *s);
-int tce_probe_store_load(struct tce_probe_store *s, int dirfd, const char *relpath);
+/* Reads the sidecar from fd, and closes it. */
+int tce_probe_store_load(struct tce_probe_store *s, int fd);
 int tce_probe_store_save(struct tce_probe_store *s, int dirfd, const char *relpath);
 
 /*

@@ -61,6 +61,8 @@ struct tce_probe_store *tce_root_probes(struct tce_root *r);
 /* Readers. 0 or -errno; -ENODATA means "not recorded" in a recorded snapshot. */
 int tce_root_open(struct tce_root *r, const char *path, int flags);
 int tce_root_read(struct tce_root *r, const char *path, size_t max, char **ret, size_t *ret_len);
+/* At most n bytes from the start of a file (PCI config space: the first 64). */
+int tce_root_read_head(struct tce_root *r, const char *path, size_t n, void *buf, size_t *ret_len);
 /* A sysfs text value: at most 4 KiB, trailing newline removed, no NUL inside. */
 int tce_root_read_string(struct tce_root *r, const char *path, char **ret);
 int tce_root_read_u64(struct tce_root *r, const char *path, int base, uint64_t *ret);

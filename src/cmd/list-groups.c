@@ -192,6 +192,11 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 		ERR("reading IOMMU groups: %s", strerror(-k));
 		return TCE_EXIT_FAILURE;
 	}
+	if (h->groups_err && h->groups_err != -ENOENT && h->groups_err != -ENODATA) {
+		/* unreadable, not absent: a runtime error, not "no groups" */
+		ERR("%s", h->note ? h->note : strerror(-h->groups_err));
+		return TCE_EXIT_FAILURE;
+	}
 	if ((co.has_group || co.has_bdf) && h->n_groups == 0 && !h->groups_err) {
 		if (co.has_group)
 			ERR("group %" PRIu64 " does not exist", co.group);

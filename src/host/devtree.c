@@ -22,7 +22,8 @@ int tce_dt_number(const void *buf, size_t len, size_t at, unsigned cells, uint64
 	const unsigned char *p = buf;
 	uint64_t v = 0;
 
-	if (cells == 0 || cells > 2 || at > len / 4 || len / 4 - at < cells)
+	/* of_read_number(): any count, the low 64 bits kept */
+	if (cells == 0 || cells > 4 || at > len / 4 || len / 4 - at < cells)
 		return -EINVAL;
 	for (unsigned i = 0; i < cells; i++)
 		v = v << 32 | be32_at(p + 4 * (at + i));
@@ -96,8 +97,7 @@ int tce_dt_parse_tce_sizes(const void *buf, size_t len, uint64_t *ret)
 		return -EINVAL;
 	for (size_t i = 0; i < len / 4; i++) {
 		(void)tce_dt_number(buf, len, i, 1, &shift);
-		/* arch/powerpc/platforms/powernv/pci-ioda.c pnv_ioda_parse_tce_sizes
-		 * skips shifts that do not fit; so do we. */
+		/* a shift that does not fit a 64-bit bitmap is ignored */
 		if (shift < 64)
 			bits |= 1ULL << shift;
 	}

@@ -143,9 +143,25 @@ static const char *basename_of(const char *p)
 
 static bool is_bridge(const struct tce_device *d)
 {
-	/* PCI class 0x0604 (PCI-to-PCI bridge) and 0x0609 (semi-transparent):
-	 * the devices the kernel gives a bridge header (drivers/pci/probe.c). */
-	return d->has_class && ((d->class_code >> 8) == 0x0604 || (d->class_code >> 8) == 0x0609);
+	/* The header type decides (vfio-pci's probe refuses a non-normal one;
+	 * the pre-5.19 viability rule allows one); the class when config space
+	 * could not be read: PCI-to-PCI 0x0604, CardBus 0x0607, 0x0609. */
+	if (d->header_type >= 0)
+		return d->header_type == 1 || d->header_type == 2;
+	return d->has_class && ((d->class_code >> 8) == 0x0604 || (d->class_code >> 8) == 0x0607 ||
+				(d->class_code >> 8) == 0x0609);
+}
+
+/* Byte 0x0e of config space, inside the 64 bytes anyone may read; asked only
+ * of bridge-class devices. */
+static void read_header_type(struct tce_root *r, const char *dir, struct tce_device *d)
+{
+	_cleanup_free_ char *p = tce_strdup_printf("%s/config", dir);
+	unsigned char cfg[64];
+	size_t len;
+
+	if (p && tce_root_read_head(r, p, sizeof(cfg), cfg, &len) == 0 && len > 0x0e)
+		d->header_type = cfg[0x0e] & 0x7f;
 }
 
 static void read_names(struct tce_root *r, struct tce_device *d)
@@ -234,6 +250,7 @@ static int read_device(struct tce_root *r, enum tce_platform platform, const cha
 	size_t len;
 	int k;
 
+	d->header_type = -1;
 	if (!dir || !(d->bdf = strdup(bdf)))
 		return -ENOMEM;
 
@@ -279,6 +296,9 @@ static int read_device(struct tce_root *r, enum tce_platform platform, const cha
 		if (!d->has_ids || !d->has_class)
 			read_device_fallback(r, dir, d);
 	}
+
+	if (d->has_class && (d->class_code >> 16) == 0x06)
+		read_header_type(r, dir, d);
 
 	free(p);
 	p = tce_strdup_printf("%s/driver_override", dir);
@@ -391,29 +411,54 @@ static char *dt_parent(const char *node)
 	return strndup(node, (size_t)(slash - node));
 }
 
-static unsigned dt_cells(struct tce_root *r, const char *node, const char *ibm_name,
-			 const char *name)
+/* of_n_addr_cells()/of_n_size_cells(): the first ancestor's #*-cells. */
+static unsigned dt_parent_cells(struct tce_root *r, const char *node, const char *name,
+				unsigned dflt)
 {
-	_cleanup_free_ char *cur = NULL;
+	_cleanup_free_ char *cur = dt_parent(node);
 	uint32_t v;
 
-	/* of_parse_dma_window: "ibm,#dma-*-cells", else "#*-cells" of the
-	 * node, else the parent's (of_n_addr_cells). */
-	if (ibm_name && tce_dt_read_u32(r, node, ibm_name, &v) == 0 && v >= 1 && v <= 2)
-		return v;
-	if (tce_dt_read_u32(r, node, name, &v) == 0 && v >= 1 && v <= 2)
-		return v;
-	cur = dt_parent(node);
 	while (cur) {
 		char *up;
 
 		if (tce_dt_read_u32(r, cur, name, &v) == 0)
-			return v;
+			return v >= 1 && v <= 4 ? v : dflt;
 		up = dt_parent(cur);
 		free(cur);
 		cur = up;
 	}
-	return 2;
+	return dflt;
+}
+
+/* arch/powerpc/kernel/prom_parse.c of_parse_dma_window(): the address takes
+ * ibm,#dma-address-cells, else the node's #address-cells, else the parents';
+ * the size takes ibm,#dma-size-cells, else the parents' #size-cells. */
+static unsigned dma_addr_cells(struct tce_root *r, const char *node)
+{
+	uint32_t v;
+
+	if (tce_dt_read_u32(r, node, "ibm,#dma-address-cells", &v) == 0 ||
+	    tce_dt_read_u32(r, node, "#address-cells", &v) == 0)
+		return v >= 1 && v <= 4 ? v : 2;
+	return dt_parent_cells(r, node, "#address-cells", 2);
+}
+
+static unsigned dma_size_cells(struct tce_root *r, const char *node)
+{
+	uint32_t v;
+
+	if (tce_dt_read_u32(r, node, "ibm,#dma-size-cells", &v) == 0)
+		return v >= 1 && v <= 4 ? v : 2;
+	return dt_parent_cells(r, node, "#size-cells", 1);
+}
+
+static unsigned node_cells(struct tce_root *r, const char *node, const char *name, unsigned dflt)
+{
+	uint32_t v;
+
+	if (tce_dt_read_u32(r, node, name, &v) == 0 && v >= 1 && v <= 4)
+		return v;
+	return dflt;
 }
 
 static void phb_powernv(struct tce_root *r, struct tce_group *g, const char *node,
@@ -436,8 +481,8 @@ static void phb_powernv(struct tce_root *r, struct tce_group *g, const char *nod
 	parent = dt_parent(node);
 	if (tce_dt_read_prop(r, node, "ranges", &ranges, &len) == 0 &&
 	    tce_dt_parse_m32_pci_base(ranges, len,
-				      parent ? dt_cells(r, parent, NULL, "#address-cells") : 2,
-				      dt_cells(r, node, NULL, "#size-cells"), &base) == 0) {
+				      parent ? node_cells(r, parent, "#address-cells", 2) : 2,
+				      node_cells(r, node, "#size-cells", 2), &base) == 0) {
 		w = add_window(g, TCE_WIN_VFIO_DMA32, node, "devicetree");
 		if (w) {
 			w->has_start = w->has_size = true;
@@ -484,10 +529,8 @@ static void dma_window_prop(struct tce_root *r, struct tce_group *g, const char 
 
 	if (tce_dt_read_prop(r, node, prop, &buf, &len) < 0)
 		return;
-	if (tce_dt_parse_dma_window(buf, len,
-				    dt_cells(r, node, "ibm,#dma-address-cells", "#address-cells"),
-				    dt_cells(r, node, "ibm,#dma-size-cells", "#size-cells"), &liobn,
-				    &start, &size) < 0) {
+	if (tce_dt_parse_dma_window(buf, len, dma_addr_cells(r, node), dma_size_cells(r, node),
+				    &liobn, &start, &size) < 0) {
 		note(g, "%s/%s is malformed (%zu bytes)", dt_display(node), prop, len);
 		return;
 	}
@@ -535,9 +578,11 @@ static bool node_has(struct tce_root *r, const char *node, const char *prop)
 /*
  * Walk up from a device's node. PowerNV: the PHB is the node with
  * ibm,opal-phbid. pSeries: the PHB is the node carrying the DMA window
- * property; the kernel looks for ibm,dma-window walking up from the device
- * (arch/powerpc/platforms/pseries/iommu.c pci_dma_find), and records its DDW
- * on that node (linux,dma64-ddr-window-info; before 5.x linux,direct64-...).
+ * property; the kernel walks up from the device until a node has a window
+ * (arch/powerpc/platforms/pseries/iommu.c pci_dma_find: ibm,dma-window, or
+ * the DDW properties, which it records on that node: linux,direct64-ddr-
+ * window-info for a direct-mapped DDW, linux,dma64-ddr-window-info for a
+ * dynamic one).
  */
 static void find_phb(struct tce_root *r, struct tce_group *g, const char *devnode)
 {
@@ -602,6 +647,17 @@ bool tce_driver_claims_dma(const char *driver, bool bridge, bool ge_5_19)
 	return !bridge;
 }
 
+static bool shell_safe(const char *s)
+{
+	if (!s || !*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.' || *s == ':'))
+			return false;
+	return true;
+}
+
 static int add_blocker(struct tce_group *g, const struct tce_device *d)
 {
 	struct tce_blocker *b = realloc(g->blockers, (g->n_blockers + 1) * sizeof(*b));
@@ -616,15 +672,18 @@ static int add_blocker(struct tce_group *g, const struct tce_device *d)
 	b->driver = strdup(d->driver);
 	b->reason =
 	    tce_strdup_printf("bound to %s, which claims DMA for the host kernel", d->driver);
-	b->command =
-	    tce_strdup_printf("echo %s > " PATH_PCI_DRIVERS "/%s/unbind", d->bdf, d->driver);
+	/* A command is offered only for names a shell takes literally: a
+	 * snapshot's strings must not become a command someone pastes. */
+	if (shell_safe(d->bdf) && shell_safe(d->driver))
+		b->command = tce_strdup_printf("echo %s > " PATH_PCI_DRIVERS "/%s/unbind", d->bdf,
+					       d->driver);
 	if (nvf > 0)
 		b->warning = tce_strdup_printf(
 		    "SR-IOV PF with %zu VFs: unbinding its driver destroys the VFs", nvf);
 	else if (is_bridge(d))
 		b->warning = strdup("a bridge: leave it unbound (or on pcieport); vfio-pci "
 				    "refuses bridges");
-	if (!b->bdf || !b->driver || !b->reason || !b->command)
+	if (!b->bdf || !b->driver || !b->reason)
 		return -ENOMEM;
 	return 0;
 }
@@ -771,6 +830,14 @@ static int read_group(struct tce_root *r, struct tce_host *h, const struct tce_c
 				hint = d->phb_hint;
 		}
 	}
+	/* Walk up from each device's node until one leads to the PHB; a VF
+	 * has none of its own and uses its PF's. */
+	for (size_t i = 0; i < g->n_devices && !g->has_phb; i++)
+		if (g->devices[i].of_node)
+			find_phb(r, g, g->devices[i].of_node);
+	for (size_t i = 0; i < g->n_devices && !g->has_phb; i++)
+		if (g->devices[i].phb_hint)
+			find_phb(r, g, g->devices[i].phb_hint);
 	if (!devnode)
 		devnode = hint;
 	/* No device with a node (an empty pSeries group: E2E §4 shows PHBs
@@ -779,17 +846,22 @@ static int read_group(struct tce_root *r, struct tce_host *h, const struct tce_c
 		_cleanup_free_ char *bp =
 		    tce_strdup_printf(PATH_PCI_BUS_CLASS "/%04" PRIx32 ":00/of_node", g->domain);
 
-		if (bp && tce_root_realpath(r, bp, &busnode) == 0)
+		if (bp && tce_root_realpath(r, bp, &busnode) == 0) {
 			devnode = busnode;
+			find_phb(r, g, busnode);
+		}
 	}
 
 	g->windows_applicable = h->platform != TCE_PLATFORM_NONE;
 	if (devnode) {
-		find_phb(r, g, devnode);
 		for (size_t i = 0; i < g->n_devices; i++) {
-			const char *o2 = g->devices[i].of_node;
+			const char *o2 =
+			    g->devices[i].of_node ? dt_display(g->devices[i].of_node) : NULL;
+			size_t pl = g->phb.node ? strlen(g->phb.node) : 0;
 
-			if (o2 && g->phb.node && !strstr(o2, g->phb.node))
+			if (o2 && g->phb.node &&
+			    !(strncmp(o2, g->phb.node, pl) == 0 &&
+			      (o2[pl] == '/' || o2[pl] == '\0')))
 				note(g, "%s is not below the group's PHB %s", g->devices[i].bdf,
 				     g->phb.node);
 		}

@@ -116,25 +116,49 @@ static struct answer *store_add(struct tce_probe_store *s, const char *kind, con
 	return a;
 }
 
-int tce_probe_store_load(struct tce_probe_store *s, int dirfd, const char *relpath)
+static struct answer *store_add(struct tce_probe_store *s, const char *kind, const char *key);
+
+/* One answer per (kind, key), its values in file order; O(n log n). */
+static int store_merge(struct tce_probe_store *s)
+{
+	size_t w = 0;
+
+	if (!s->n)
+		return 0;
+	qsort(s->a, s->n, sizeof(*s->a), answer_cmp);
+	for (size_t i = 1; i < s->n; i++) {
+		struct answer *a = &s->a[w], *b = &s->a[i];
+
+		if (answer_cmp(a, b) != 0) {
+			s->a[++w] = *b;
+			continue;
+		}
+		for (char **v = b->values; v && *v; v++)
+			if (strv_extend(&a->values, *v) < 0)
+				return -ENOMEM;
+		if (b->err && !a->err)
+			a->err = b->err;
+		answer_clear(b);
+	}
+	s->n = w + 1;
+	s->sorted = true;
+	return 0;
+}
+
+int tce_probe_store_load(struct tce_probe_store *s, int fd)
 {
 	_cleanup_free_ char *buf = NULL;
-	FILE *f;
-	int fd;
+	FILE *f = fdopen(fd, "r");
 	size_t cap = 0;
 	ssize_t len;
+	struct answer *last = NULL;
 
-	fd = openat(dirfd, relpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	f = fdopen(fd, "r");
 	if (!f) {
 		close(fd);
 		return -errno;
 	}
 	while ((len = getline(&buf, &cap, f)) >= 0) {
 		char *kind = buf, *key, *ans;
-		struct answer *a;
 
 		if (len > 0 && buf[len - 1] == '\n')
 			buf[--len] = '\0';
@@ -144,8 +168,15 @@ int tce_probe_store_load(struct tce_probe_store *s, int dirfd, const char *relpa
 		if (!(ans = strchr(key, '\t')))
 			continue;
 		*ans++ = '\0';
-		a = store_find(s, kind, key);
-		if (!a && !(a = store_add(s, kind, key))) {
+		/* lines of one answer follow each other: extend the last one */
+		if (!last || !streq(last->kind, kind) || !streq(last->key, key)) {
+			last = store_add(s, kind, key);
+			if (!last) {
+				fclose(f);
+				return -ENOMEM;
+			}
+		}
+		if (!last->values && !(last->values = calloc(1, sizeof(char *)))) {
 			fclose(f);
 			return -ENOMEM;
 		}
@@ -153,25 +184,18 @@ int tce_probe_store_load(struct tce_probe_store *s, int dirfd, const char *relpa
 			char *v;
 
 			if (tce_percent_unescape(ans + 1, &v) == 0 &&
-			    strv_push(&a->values, v) < 0) {
-				fclose(f);
-				return -ENOMEM;
-			}
-			if (!a->values && !(a->values = calloc(1, sizeof(char *)))) {
+			    strv_push(&last->values, v) < 0) {
 				fclose(f);
 				return -ENOMEM;
 			}
 		} else if (ans[0] == '!') {
-			a->err = tce_errno_from_name(ans + 1);
-			if (!a->err)
-				a->err = EIO;
-		} else if (!a->values && !(a->values = calloc(1, sizeof(char *)))) {
-			fclose(f);
-			return -ENOMEM;
+			last->err = tce_errno_from_name(ans + 1);
+			if (!last->err)
+				last->err = EIO;
 		}
 	}
 	fclose(f);
-	return 0;
+	return store_merge(s);
 }
 
 int tce_probe_store_save(struct tce_probe_store *s, int dirfd, const char *relpath)
@@ -324,6 +348,32 @@ static void read_comm(int piddirfd, char *comm, size_t len)
 		comm[n - 1] = '\0';
 }
 
+/* Is proc mounted with hidepid (fs/proc/root.c: "hidepid=" in its options)? */
+static bool proc_hidepid(const char *proc)
+{
+	_cleanup_free_ char *p = tce_strdup_printf("%s/self/mountinfo", proc);
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	bool hidden = false;
+	FILE *f = p ? fopen(p, "re") : NULL;
+
+	if (!f)
+		return false;
+	while (getline(&line, &cap, f) > 0) {
+		/* "... MOUNTPOINT OPTS ... - proc proc SUPEROPTS" */
+		char *sep = strstr(line, " - proc ");
+		char mnt[256];
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 || !streq(mnt, proc))
+			continue;
+		if (strstr(sep, "hidepid=") && !strstr(sep, "hidepid=0") &&
+		    !strstr(sep, "hidepid=off"))
+			hidden = true;
+	}
+	fclose(f);
+	return hidden;
+}
+
 int tce_vfio_holders_scan(const char *proc, bool privileged, char ***ret)
 {
 	_cleanup_strv_free_ char **lines = calloc(1, sizeof(char *));
@@ -336,8 +386,9 @@ int tce_vfio_holders_scan(const char *proc, bool privileged, char ***ret)
 		return -ENOMEM;
 	if (!privileged) {
 		/* Another user's fd directory needs ptrace access (root). With
-		 * hidepid=2 /proc does not even list them: pid 1 is never ours. */
-		return access(pid1, F_OK) == 0 ? -EACCES : -EPERM;
+		 * hidepid=2 /proc does not even list them (pid 1 is never ours);
+		 * hidepid=1 lists them but hides their contents: the mount says. */
+		return access(pid1, F_OK) < 0 || proc_hidepid(proc) ? -EPERM : -EACCES;
 	}
 	pd = opendir(proc);
 	if (!pd)

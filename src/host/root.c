@@ -166,23 +166,107 @@ static int parse_manifest(struct tce_root *r, char *buf)
 	return 0;
 }
 
-static int load_manifest(struct tce_root *r)
+/*
+ * A file of the snapshot's own directory (.tceiommu/NAME): opened without
+ * following any link (a crafted snapshot's .tceiommu -> /elsewhere must not
+ * be read) and only if it is a regular file (a FIFO must not hang us).
+ * -ENOENT when the snapshot has none.
+ */
+static int snapshot_open(struct tce_root *r, const char *name)
+{
+	_cleanup_close_ int dfd = -1;
+	struct stat st;
+	int fd;
+
+	if (fstatat(r->dirfd, TCE_SNAPSHOT_DIR, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	dfd = openat(r->dirfd, TCE_SNAPSHOT_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+static int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, alloc = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (len + 1 >= alloc) {
+			size_t na = alloc ? alloc * 2 : 4096;
+			char *nb;
+
+			if (alloc > max + 1)
+				return -EFBIG;
+			nb = realloc(buf, na + 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+			alloc = na;
+		}
+		n = read(fd, buf + len, alloc - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return -EFBIG;
+	}
+	if (!buf && !(buf = malloc(1)))
+		return -ENOMEM;
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+static int load_snapshot_files(struct tce_root *r)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 	int fd, k;
 
-	fd = openat(r->dirfd, TCE_SNAPSHOT_MANIFEST, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
+	fd = snapshot_open(r, "manifest");
+	if (fd == -ENOENT)
+		return 0; /* a hand-built tree without bookkeeping */
+	if (fd < 0) {
+		ERR("%s: %s", TCE_SNAPSHOT_MANIFEST,
+		    fd == -ELOOP ? "a symbolic link; refusing to follow it" : strerror(-fd));
+		return fd;
+	}
+	k = read_fd_all(fd, 64 << 20, &buf, &len);
 	close(fd);
-	/* Read it through the ordinary reader, so that its bounds apply. */
-	k = tce_root_read(r, "/" TCE_SNAPSHOT_MANIFEST, 64 << 20, &buf, &len);
 	if (k < 0)
 		return k;
 	if (memchr(buf, '\0', len))
 		return -EINVAL;
-	return parse_manifest(r, buf);
+	k = parse_manifest(r, buf);
+	if (k < 0)
+		return k;
+	fd = snapshot_open(r, "probes");
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		ERR("%s: %s", TCE_SNAPSHOT_PROBES, strerror(-fd));
+		return fd;
+	}
+	k = tce_probe_store_load(r->probes, fd); /* takes the fd */
+	return k;
 }
 
 int tce_root_new(const char *dir, struct tce_root **ret)
@@ -205,11 +289,8 @@ int tce_root_new(const char *dir, struct tce_root **ret)
 		return k;
 	}
 	k = tce_probe_store_new(&r->probes);
-	if (k == 0 && !r->live) {
-		k = load_manifest(r);
-		if (k == 0)
-			k = tce_probe_store_load(r->probes, r->dirfd, TCE_SNAPSHOT_PROBES);
-	}
+	if (k == 0 && !r->live)
+		k = load_snapshot_files(r);
 	if (k < 0) {
 		tce_root_free(r);
 		return k;
@@ -534,9 +615,12 @@ static int sbuf_set(struct sbuf *b, const char *s, size_t n)
 static int resolve(struct tce_root *r, const char *path, bool follow_last, char **ret)
 {
 	struct sbuf canon = { 0 }, todo = { 0 };
+	size_t plen = strlen(path);
+	/* "dir/" names a directory, as the kernel's lookup requires */
+	bool want_dir = plen > 1 && path[plen - 1] == '/';
 	int links = 0, k;
 
-	if ((k = sbuf_set(&canon, "", 0)) < 0 || (k = sbuf_set(&todo, path, strlen(path))) < 0)
+	if ((k = sbuf_set(&canon, "", 0)) < 0 || (k = sbuf_set(&todo, path, plen)) < 0)
 		goto out;
 
 	for (;;) {
@@ -632,6 +716,14 @@ static int resolve(struct tce_root *r, const char *path, bool follow_last, char 
 	}
 	if (canon.len == 0 && (k = sbuf_set(&canon, "/", 1)) < 0)
 		goto out;
+	if (want_dir) {
+		struct stat st;
+
+		if (fstatat(r->dirfd, rel(canon.s), &st, 0) == 0 && !S_ISDIR(st.st_mode)) {
+			k = -ENOTDIR;
+			goto out;
+		}
+	}
 	*ret = canon.s;
 	canon.s = NULL;
 	k = 0;
@@ -719,57 +811,76 @@ int tce_root_read(struct tce_root *r, const char *path, size_t max, char **ret, 
 {
 	_cleanup_free_ char *canon = NULL, *buf = NULL;
 	_cleanup_close_ int fd = -1;
-	size_t len = 0, alloc = 0;
+	struct stat st;
+	size_t len = 0;
 	int k;
 
-	fd = open_resolved(r, path, O_RDONLY, r->rec ? &canon : NULL);
+	/* O_NONBLOCK: a FIFO planted in a snapshot must not block the open */
+	fd = open_resolved(r, path, O_RDONLY | O_NONBLOCK, r->rec ? &canon : NULL);
 	if (fd < 0) {
 		k = replay_error(r, path, -fd);
 		record_result(r, path, -k);
 		return k;
 	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= alloc) {
-			size_t na = alloc ? alloc * 2 : 4096;
-			char *nb;
-
-			if (alloc > max + 1) {
-				record_result(r, path, EFBIG);
-				return -EFBIG;
-			}
-			nb = realloc(buf, na + 1);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-			alloc = na;
-		}
-		n = read(fd, buf + len, alloc - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			k = -errno;
-			record_result(r, path, -k);
-			return k;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			record_result(r, path, EFBIG);
-			return -EFBIG;
-		}
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode)) {
+		k = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		record_result(r, path, -k);
+		return k;
 	}
-	if (!buf && !(buf = malloc(1)))
-		return -ENOMEM;
-	buf[len] = '\0';
+	k = read_fd_all(fd, max, &buf, &len);
+	if (k < 0) {
+		record_result(r, path, -k);
+		return k;
+	}
 	record_result(r, path, 0);
 	if (canon)
 		record_file(r, canon, buf, len);
 	*ret = TAKE_PTR(buf);
 	if (ret_len)
 		*ret_len = len;
+	return 0;
+}
+
+int tce_root_read_head(struct tce_root *r, const char *path, size_t n, void *buf, size_t *ret_len)
+{
+	_cleanup_free_ char *canon = NULL;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t len = 0;
+	int k;
+
+	fd = open_resolved(r, path, O_RDONLY | O_NONBLOCK, r->rec ? &canon : NULL);
+	if (fd < 0) {
+		k = replay_error(r, path, -fd);
+		record_result(r, path, -k);
+		return k;
+	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode)) {
+		record_result(r, path, EINVAL);
+		return -EINVAL;
+	}
+	while (len < n) {
+		ssize_t m = read(fd, (char *)buf + len, n - len);
+
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m < 0) {
+			k = -errno;
+			record_result(r, path, -k);
+			return k;
+		}
+		if (m == 0)
+			break;
+		len += (size_t)m;
+	}
+	record_result(r, path, 0);
+	if (canon)
+		record_file(r, canon, buf, len);
+	*ret_len = len;
 	return 0;
 }
 

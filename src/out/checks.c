@@ -83,9 +83,12 @@ int tce_render_checks_text(const struct tce_checks_doc *d, FILE *f, bool color, 
 	return ferror(f) ? -EIO : 0;
 }
 
+/* Host strings are raw bytes; JSON must be UTF-8. */
 static json_object *jstr(const char *s)
 {
-	return s ? json_object_new_string(s) : NULL;
+	_cleanup_free_ char *u = s ? tce_utf8_sanitize(s) : NULL;
+
+	return u ? json_object_new_string(u) : NULL;
 }
 
 int tce_render_checks_json(const struct tce_checks_doc *d, FILE *f)

@@ -67,3 +67,31 @@ char *tce_escape_terminal(const char *s)
 	*o = '\0';
 	return out;
 }
+
+char *tce_utf8_sanitize(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		/* utf8_len refuses C1 controls; they are valid UTF-8 and JSON
+		 * escapes them, so keep them; anything else invalid is U+FFFD */
+		if (n == 0 && p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			n = 2;
+		if (n == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		} else {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		}
+	}
+	*o = '\0';
+	return out;
+}

@@ -314,9 +314,12 @@ out:
 
 #define JS_SAFE_MAX (1ULL << 53)
 
+/* Host strings are raw bytes; JSON must be UTF-8. */
 static json_object *jstr(const char *s)
 {
-	return s ? json_object_new_string(s) : NULL;
+	_cleanup_free_ char *u = s ? tce_utf8_sanitize(s) : NULL;
+
+	return u ? json_object_new_string(u) : NULL;
 }
 
 static void add_u64(json_object *o, const char *key, bool has, uint64_t v, bool always_hex)
@@ -552,12 +555,16 @@ void tce_render_groups_notes(const struct tce_host *h, FILE *f)
 		for (size_t b = 0; b < g->n_blockers; b++) {
 			_cleanup_free_ char *bdf = tce_escape_terminal(g->blockers[b].bdf);
 			_cleanup_free_ char *reason = tce_escape_terminal(g->blockers[b].reason);
-			_cleanup_free_ char *cmd = tce_escape_terminal(g->blockers[b].command);
+			_cleanup_free_ char *cmd = g->blockers[b].command
+						       ? tce_escape_terminal(g->blockers[b].command)
+						       : NULL;
 
-			if (!bdf || !reason || !cmd)
+			if (!bdf || !reason)
 				continue;
-			fprintf(f, "group %" PRIu64 ": not viable: %s is %s\n  release: %s\n",
-				g->number, bdf, reason, cmd);
+			fprintf(f, "group %" PRIu64 ": not viable: %s is %s\n", g->number, bdf,
+				reason);
+			if (cmd)
+				fprintf(f, "  release: %s\n", cmd);
 			if (g->blockers[b].warning) {
 				_cleanup_free_ char *w =
 				    tce_escape_terminal(g->blockers[b].warning);

@@ -967,6 +967,13 @@ def build_edge_hostile(out):
     t.write("proc/cpuinfo", "processor\t: 0\ncpu\t\t: POWER9 (archi")
     t.write("proc/meminfo", "HugePages_Total: 99999999999999999999999\n")
     t.probe("module", "kvm", "state=\033[2Jlive")
+    # a driver name a shell would run something for, and a location code
+    # that is not UTF-8: no release command is offered, JSON stays valid
+    e2 = spapr_dev_node(t, p + "/ethernet@2", 0x8086, 0x100E, 0x1AF4, 0x1100,
+                        0x020000, "x")
+    t.dt_prop(e2[0], "ibm,loc-code", b"U\xff\xfe-P1\0")
+    t.pci_dev(t.pci_host(0), "0000:00:02.0", 0x8086, 0x100E, 0x1AF4, 0x1100,
+              0x020000, None, driver="e1000$(reboot)", of=e2, group=0)
     t.finish()
 
 

@@ -19,6 +19,7 @@ expect_rc() { # WANT DESCRIPTION CMD...
 }
 
 # -- a snapshot whose links aim at live files must not read them
+[ -s /etc/os-release ] && ok || bad "this machine has no /etc/os-release: the escape test would prove nothing"
 out=$("$tool" --root "$data/edge-escape" list-groups --json 2>&1)
 if grep -q -e PRETTY_NAME -e VERSION_ID <<<"$out"; then bad "edge-escape read a live file"; else ok; fi
 if python3 -c 'import json,sys; d=json.load(sys.stdin); g=d["groups"][0]; sys.exit(0 if g["name"] is None else 1)' <<<"$out"; then ok; else bad "edge-escape: name should be unknown"; fi
@@ -44,6 +45,10 @@ assert dev["numa_node"] is None, dev["numa_node"]
 assert dev["driver_override"] == "\x1b]0;pwned\x07"   # raw in the model, escaped by JSON
 assert any("malformed" in n for n in g["notes"]), g["notes"]
 assert g["windows"] == [], g["windows"]
+# not UTF-8 on the host: valid JSON all the same, the bad bytes as U+FFFD
+assert g["devices"][1]["loc_code"] == "U\ufffd\ufffd-P1", g["devices"][1]["loc_code"]
+# a driver name a shell would act on gets no release command
+assert g["blockers"][0]["driver"] == "e1000$(reboot)" and g["blockers"][0]["command"] is None
 PY
 then ok; else bad "edge-hostile JSON"; fi
 if printf '%s' "$out" | grep -q $'\x1b'; then bad "edge-hostile: raw ESC in JSON"; else ok; fi
@@ -51,21 +56,6 @@ if printf '%s' "$out" | grep -q $'\x1b'; then bad "edge-hostile: raw ESC in JSON
 # -- a vanished device is said, and makes viability unknown
 out=$("$tool" --root "$data/edge-vanished" list-groups 2>&1)
 if grep -q "vanished" <<<"$out"; then ok; else bad "edge-vanished: not reported"; fi
-
-# -- unreadable files, as an unprivileged user (root reads mode 000 files)
-if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
-	t=$(mktemp -d)
-	cp -a "$data/edge-unreadable" "$t/"
-	chmod 000 "$t/edge-unreadable/sys/kernel/iommu_groups/0/name" \
-		"$t"/edge-unreadable/sys/devices/pci0000:00/0000:00:00.0/0000:01:00.0/uevent
-	chmod 755 "$t"
-	if python3 "$(dirname "$0")/check-facts.py" "$tool" "$t/edge-unreadable" --as-nobody; then ok; else bad "edge-unreadable facts as nobody"; fi
-	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$tool" --root "$t/edge-unreadable" list-groups 2>&1)
-	if grep -q "name: Permission denied" <<<"$err"; then ok; else bad "edge-unreadable: no message"; fi
-	rm -rf "$t"
-else
-	echo "SKIP: unreadable-file test needs root and setpriv"
-fi
 
 # -- exit status: usage 64, runtime 1
 expect_rc 64 "unknown option" "$tool" list-groups --bogus

@@ -37,7 +37,9 @@ static void test_number(void **state)
 	assert_int_equal(v, 1);
 	assert_int_equal(tce_dt_number(b, len, 2, 2, &v), -EINVAL);
 	assert_int_equal(tce_dt_number(b, 7, 1, 1, &v), -EINVAL);
-	assert_int_equal(tce_dt_number(b, len, 0, 3, &v), -EINVAL);
+	assert_int_equal(tce_dt_number(b, len, 0, 3, &v), 0); /* low 64 bits */
+	assert_true(v == 0x9abcdef000000001ULL);
+	assert_int_equal(tce_dt_number(b, len, 0, 5, &v), -EINVAL);
 	assert_int_equal(tce_dt_number(b, 0, 0, 1, &v), -EINVAL);
 	assert_int_equal(tce_dt_number(b, len, SIZE_MAX, 1, &v), -EINVAL);
 }

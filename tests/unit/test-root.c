@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 
 #include "tceiommu/probe.h"
 #include "tceiommu/root.h"
@@ -75,6 +77,13 @@ static int setup(void **state)
 	lnk("/etc/inside", "root/sys/abs-etc");
 	lnk("loop2", "root/sys/loop1");
 	lnk("loop1", "root/sys/loop2");
+	lnk("a", "root/sys/dirlink"); /* a directory link in the middle of a path */
+	{
+		char p[600];
+
+		snprintf(p, sizeof(p), "%s/root/sys/fifo", tmpl);
+		assert_int_equal(mkfifo(p, 0644), 0);
+	}
 	return 0;
 }
 
@@ -94,6 +103,8 @@ static int teardown(void **state)
 				"root/sys/loop1",
 				"root/sys/loop2",
 				"root/sys/big",
+				"root/sys/dirlink",
+				"root/sys/fifo",
 				NULL };
 	const char *dirs[] = {
 		"root/sys/a", "root/sys", "root/proc", "root/etc", "root", "", NULL
@@ -147,6 +158,27 @@ static void check_containment(bool openat2)
 	assert_int_equal(tce_root_readlink(r, "/proc/abs-inside", &s), 0);
 	assert_string_equal(s, "/sys/a");
 	free(s);
+	/* a link in the middle, a file in the middle, a trailing slash */
+	assert_int_equal(tce_root_read_string(r, "/sys/dirlink/value", &s), 0);
+	assert_string_equal(s, "0x1fd");
+	free(s);
+	assert_int_equal(tce_root_read_string(r, "/sys/a/value/x", &s), -ENOTDIR);
+	assert_int_equal(tce_root_read_string(r, "/sys/a/value/", &s), -ENOTDIR);
+	assert_int_equal(tce_root_exists(r, "/sys/a/value/"), -ENOTDIR);
+	assert_int_equal(tce_root_exists(r, "/sys/a/"), 0);
+	/* a FIFO never blocks a read: refused at once */
+	assert_int_equal(tce_root_read_string(r, "/sys/fifo", &s), -EINVAL);
+	assert_int_equal(tce_root_read_string(r, "/sys/a", &s), -EISDIR);
+	if (openat2) {
+		/* the kernel has openat2: the reads above went through it */
+		struct open_how how = { .flags = O_RDONLY, .resolve = RESOLVE_IN_ROOT };
+		long fd = syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof(how));
+
+		if (fd >= 0) {
+			close((int)fd);
+			assert_true(tce_root_uses_openat2(r));
+		}
+	}
 	tce_root_free(r);
 	unsetenv("TCEIOMMU_NO_OPENAT2");
 }
@@ -245,11 +277,27 @@ static void test_manifest(void **state)
 
 static void test_bad_manifest(void **state)
 {
-	char rootdir[600], p[600];
+	char rootdir[600], p[600], target[600];
 	struct tce_root *r = NULL;
 
 	(void)state;
+	/* .tceiommu as a link to a directory elsewhere is refused, not followed */
+	snprintf(target, sizeof(target), "%s/root/etc", tmpl);
+	lnk(target, "root/.tceiommu");
+	put("root/etc/manifest", "tceiommu-snapshot 1\nsource record\n");
+	snprintf(rootdir, sizeof(rootdir), "%s/root", tmpl);
+	assert_int_equal(tce_root_new(rootdir, &r), -ELOOP);
+	snprintf(p, sizeof(p), "%s/root/.tceiommu", tmpl);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/root/etc/manifest", tmpl);
+	unlink(p);
+	/* a FIFO as the sidecar is refused, not read */
 	dir("root/.tceiommu");
+	put("root/.tceiommu/manifest", "tceiommu-snapshot 1\n");
+	snprintf(p, sizeof(p), "%s/root/.tceiommu/probes", tmpl);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	assert_int_equal(tce_root_new(rootdir, &r), -EINVAL);
+	unlink(p);
 	put("root/.tceiommu/manifest", "tceiommu-snapshot 99\n");
 	snprintf(rootdir, sizeof(rootdir), "%s/root", tmpl);
 	assert_int_equal(tce_root_new(rootdir, &r), -EINVAL);
