@@ -27,5 +27,12 @@ struct tce_collect_opts {
 int tce_host_collect_groups(struct tce_root *r, const struct tce_collect_opts *o,
 			    struct tce_host **ret);
 
+/*
+ * --probe: ask VFIO for the exact windows of every idle, viable VFIO group
+ * (live host, root; collected with holders). Adds windows with source "vfio"
+ * and sets each group's probe_status.
+ */
+void tce_host_probe_groups(struct tce_host *h);
+
 /* The kernel's viability rule for a driver (FACTS §3.1a): does it claim DMA? */
 bool tce_driver_claims_dma(const char *driver, bool is_bridge, bool kernel_ge_5_19);

@@ -130,6 +130,9 @@ struct tce_group {
 	struct tce_window *windows;
 	size_t n_windows;
 	char **notes; /* facts worth saying: mismatches, unreadable files */
+	/* list-groups --probe: NULL when not asked; "ok", or why not / where it failed */
+	char *probe_status;
+	char *probe_detail;
 };
 
 struct tce_host {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tceiommu/cmd.h"
 #include "tceiommu/columns.h"
@@ -39,6 +40,9 @@ static void usage(FILE *f)
 	      "  -b, --bytes           sizes in bytes\n"
 	      "  -g, --group N         only group N\n"
 	      "  -d, --device BDF      only the group holding BDF ([DDDD:]BB:DD.F)\n"
+	      "      --probe           ask VFIO for the exact windows of idle, viable VFIO\n"
+	      "                        groups (root, live host; a group in use is never\n"
+	      "                        touched)\n"
 	      "      --list-columns    list the columns and exit\n"
 	      "  -h, --help            show this help\n\n"
 	      "Columns:\n",
@@ -73,7 +77,7 @@ static int list_columns(bool json)
 
 int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 {
-	enum { OPT_LIST_COLUMNS = 256 };
+	enum { OPT_LIST_COLUMNS = 256, OPT_PROBE };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "output-all", no_argument, NULL, 'O' },
@@ -85,6 +89,7 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 		{ "group", required_argument, NULL, 'g' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+		{ "probe", no_argument, NULL, OPT_PROBE },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -93,7 +98,7 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 	struct tce_out_opts o = { .mode = TCE_OUT_TREE };
 	struct tce_collect_opts co = { 0 };
 	const char *outlist = NULL, *devarg = NULL;
-	bool all = false, want_list = false;
+	bool all = false, want_list = false, probe = false;
 	int c, k, modes = 0;
 
 	while ((c = getopt_long(argc, argv, "o:OnrPJbg:d:h", opts, NULL)) != -1) {
@@ -140,6 +145,9 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 		case OPT_LIST_COLUMNS:
 			want_list = true;
 			break;
+		case OPT_PROBE:
+			probe = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return TCE_EXIT_OK;
@@ -158,6 +166,14 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 	}
 	if (want_list)
 		return list_columns(o.mode == TCE_OUT_JSON);
+	if (probe && gl->root) {
+		ERR("--probe asks the running kernel; it cannot be used with --root");
+		return TCE_EXIT_USAGE;
+	}
+	if (probe && geteuid() != 0) {
+		ERR("--probe needs root (it opens /dev/vfio/N and a VFIO container)");
+		return TCE_EXIT_FAILURE;
+	}
 
 	if (tce_global_open_root(gl, &r) < 0)
 		return TCE_EXIT_FAILURE;
@@ -184,7 +200,7 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 		co.names |= tce_columns[o.columns[i]].needs_names;
 		co.holders |= tce_columns[o.columns[i]].needs_holders;
 	}
-	if (o.mode == TCE_OUT_JSON)
+	if (o.mode == TCE_OUT_JSON || probe)
 		co.names = co.holders = true;
 
 	k = tce_host_collect_groups(r, &co, &h);
@@ -205,6 +221,8 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 		return TCE_EXIT_FAILURE;
 	}
 
+	if (probe)
+		tce_host_probe_groups(h);
 	if (o.mode == TCE_OUT_JSON) {
 		k = tce_render_groups_json(h, stdout);
 	} else if (h->n_groups == 0) {

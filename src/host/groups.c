@@ -25,6 +25,7 @@
 #include "tceiommu/pathnames.h"
 #include "tceiommu/probe.h"
 #include "tceiommu/util.h"
+#include "tceiommu/vfio.h"
 
 /* POWERNV_IOMMU_MAX_LEVELS (arch/powerpc/platforms/powernv/pci.h) and
  * IOMMU_TABLE_GROUP_MAX_TABLES (arch/powerpc/include/asm/iommu.h). */
@@ -103,6 +104,8 @@ void tce_group_done(struct tce_group *g)
 		free(g->windows[i].node);
 	free(g->windows);
 	strv_free(g->notes);
+	free(g->probe_status);
+	free(g->probe_detail);
 }
 
 void tce_host_free(struct tce_host *h)
@@ -1011,4 +1014,75 @@ int tce_host_collect_groups(struct tce_root *r, const struct tce_collect_opts *o
 		h->note = explain_no_groups(h, 0);
 	*ret = TAKE_PTR(h);
 	return 0;
+}
+
+/* ---- --probe --------------------------------------------------------------- */
+
+static void probe_set(struct tce_group *g, const char *status, const char *fmt, ...) _printf_(3, 4);
+static void probe_set(struct tce_group *g, const char *status, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	free(g->probe_status);
+	free(g->probe_detail);
+	g->probe_status = strdup(status);
+	g->probe_detail = s;
+}
+
+void tce_host_probe_groups(struct tce_host *h)
+{
+	for (size_t i = 0; i < h->n_groups; i++) {
+		struct tce_group *g = &h->groups[i];
+		struct tce_vfio_probe p;
+		struct tce_window *w;
+		int k;
+
+		if (!g->vfio_node_exists) {
+			probe_set(g, "skipped", "no device of the group is bound to a VFIO driver");
+			continue;
+		}
+		if (g->viable != TCE_YES) {
+			probe_set(g, "skipped", "not viable: only idle, viable groups are probed");
+			continue;
+		}
+		if (g->holders_state != TCE_HOLDERS_KNOWN) {
+			probe_set(g, "skipped",
+				  "its holders are unknown: only idle groups are probed");
+			continue;
+		}
+		if (g->n_holders) {
+			probe_set(g, "skipped", "in use by pid %d (%s): never probed",
+				  g->holders[0].pid, g->holders[0].comm ? g->holders[0].comm : "?");
+			continue;
+		}
+		k = tce_vfio_probe_group(g->number, &p);
+		if (k == -EBUSY) {
+			probe_set(g, "busy", "%s: in use (EBUSY); not forced", p.step);
+			continue;
+		}
+		if (k < 0) {
+			probe_set(g, "failed", "%s: %s", p.step ? p.step : "probe", strerror(-k));
+			continue;
+		}
+		probe_set(
+		    g, "ok", "VFIO_IOMMU_SPAPR_TCE_GET_INFO%s",
+		    p.has_ddw ? "" : " (no DDW: the kernel did not set VFIO_IOMMU_SPAPR_INFO_DDW)");
+		w = add_window(g, TCE_WIN_VFIO_DMA32, "", "vfio");
+		if (w) {
+			w->has_start = w->has_size = true;
+			w->start = p.dma32_start;
+			w->size = p.dma32_size;
+		}
+		if (p.has_ddw && (w = add_window(g, TCE_WIN_VFIO_DDW, "", "vfio"))) {
+			w->has_page_sizes = w->has_max_windows = w->has_levels = true;
+			w->page_sizes = p.pgsizes;
+			w->max_windows = p.max_windows;
+			w->levels = p.levels;
+		}
+	}
 }

@@ -516,6 +516,13 @@ static json_object *group_json(const struct tce_group *g)
 		a = NULL;
 	}
 	json_object_object_add(o, "windows", a);
+	if (g->probe_status) {
+		json_object *po = json_object_new_object();
+
+		json_object_object_add(po, "status", jstr(g->probe_status));
+		json_object_object_add(po, "detail", jstr(g->probe_detail));
+		json_object_object_add(o, "probe", po);
+	}
 	a = json_object_new_array();
 	for (char **n = g->notes; n && *n; n++)
 		json_object_array_add(a, json_object_new_string(*n));
@@ -577,5 +584,8 @@ void tce_render_groups_notes(const struct tce_host *h, FILE *f)
 
 			fprintf(f, "group %" PRIu64 ": %s\n", g->number, e ? e : "");
 		}
+		if (g->probe_status)
+			fprintf(f, "group %" PRIu64 ": probe %s: %s\n", g->number, g->probe_status,
+				g->probe_detail ? g->probe_detail : "");
 	}
 }

@@ -67,6 +67,12 @@ expect_rc 64 "unknown command" "$tool" lst-groups
 expect_rc 64 "no command" "$tool"
 expect_rc 64 "bad color" "$tool" --color=sometimes list-groups
 expect_rc 1 "missing root" "$tool" --root /nonexistent/tce list-groups
+expect_rc 64 "--probe with --root" "$tool" --root "$data/powernv9" list-groups --probe
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$tool" list-groups --probe 2>&1)
+	rc=$?
+	[ $rc = 1 ] && grep -q "needs root" <<<"$err" && ok || bad "--probe as nobody: $rc $err"
+fi
 expect_rc 1 "no such group" "$tool" --root "$data/x86" list-groups -g 999
 expect_rc 0 "group 0 is real" "$tool" --root "$data/edge-empty-group0" list-groups -g 0
 if "$tool" lst-groups 2>&1 | grep -q "did you mean 'list-groups'"; then ok; else bad "no suggestion"; fi
