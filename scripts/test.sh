@@ -18,6 +18,15 @@ cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
+echo "== ppc64le cross build, tests under qemu-user"
+sysroot=$PWD/build-sysroot-ppc64el
+[ -d "$sysroot/usr/lib/powerpc64le-linux-gnu" ] || packaging/ppc64le/sysroot.sh "$sysroot"
+cmake -S . -B build-ppc64le -DCMAKE_TOOLCHAIN_FILE=packaging/ppc64le/toolchain.cmake \
+	-DTCE_SYSROOT="$sysroot" -DWITH_LIBVIRT=OFF -DWERROR=ON
+cmake --build build-ppc64le -j"$jobs"
+# what needs this machine's /dev/kvm, libvirt or valgrind is not for an emulated binary
+ctest --test-dir build-ppc64le --output-on-failure -j"$jobs" -LE 'live|libvirt|valgrind'
+
 echo "== clang-format"
 mapfile -t srcs < <(git ls-files '*.c' '*.h' 2>/dev/null || find src include tests -name '*.[ch]')
 clang-format --dry-run --Werror "${srcs[@]}"
