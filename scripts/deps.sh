@@ -9,6 +9,8 @@ pkgs=(
 	bash-completion
 	# tests
 	libcmocka-dev python3 python3-prometheus-client valgrind clang-format util-linux
+	# real ppc64el kernels under emulation (tests/e2e)
+	qemu-system-ppc qemu-system-data xz-utils
 )
-apt-get update -q
+"$(dirname "$0")/apt-update.sh"
 apt-get install -y -q --no-install-recommends "${pkgs[@]}"

@@ -105,8 +105,7 @@ const struct tce_cpuinfo *tce_ctx_cpuinfo(struct tce_check_ctx *c);
 const struct tce_module *tce_ctx_module(struct tce_check_ctx *c, const char *name);
 const struct tce_host *tce_ctx_groups(struct tce_check_ctx *c);
 bool tce_ctx_is_power(struct tce_check_ctx *c);
-/* KVM is usable without autoloading anything: kvm (and on POWER kvm_hv or
- * kvm_pr) loaded or built in. */
+/* KVM can be asked without autoloading anything: kvm loaded or built in. */
 bool tce_ctx_kvm_present(struct tce_check_ctx *c);
 bool tce_ctx_vfio_present(struct tce_check_ctx *c);
 

@@ -15,23 +15,9 @@ pkgs=(libjson-c-dev libjson-c5 libkmod-dev libkmod2 libudev-dev libudev1
 if ! dpkg --print-foreign-architectures | grep -qx ppc64el; then
 	dpkg --add-architecture ppc64el
 fi
-# One ppc64el index (seen: the security suite, "File has unexpected size")
-# may fail while the others arrive: apt-get exits 100 then. Tolerate that
-# one failure, and only when the ppc64el package lists did arrive.
-set +e
-out=$(apt-get update -q 2>&1)
-rc=$?
-set -e
-echo "$out" | tail -n 3
-if [ $rc != 0 ]; then
-	bad=$(grep -E '^(E|Err):' <<<"$out" | grep -v -e 'ppc64el' -e 'Some index files failed' || true)
-	if [ -n "$bad" ] || ! apt-cache show libjson-c5:ppc64el >/dev/null 2>&1; then
-		echo "sysroot.sh: apt-get update failed beyond a ppc64el index:" >&2
-		echo "$bad" >&2
-		exit 1
-	fi
-	echo "sysroot.sh: tolerating a failed ppc64el index (E2E.md §3)"
-fi
+"$(dirname "$0")/../../scripts/apt-update.sh"
+apt-cache show libjson-c5:ppc64el >/dev/null 2>&1 ||
+	{ echo "sysroot.sh: no ppc64el package lists" >&2; exit 1; }
 apt-get install -y -q --no-install-recommends gcc-powerpc64le-linux-gnu \
 	libc6-dev-ppc64el-cross qemu-user
 mkdir -p "$dir/debs"

@@ -115,8 +115,8 @@ void tce_chk_kvm_flavour(struct tce_check_ctx *c, struct tce_check_result *r)
 			   "kvm_hv and kvm_pr are not loaded (%s available)",
 			   hv->available == 1 ? "kvm_hv" : "kvm_pr");
 	else
-		tce_result(r, TCE_LVL_FAIL, "install a kernel with CONFIG_KVM_BOOK3S_64_HV",
-			   "neither kvm_hv nor kvm_pr is loaded, built in or installed");
+		tce_result(r, TCE_LVL_FAIL, hint_hv,
+			   "neither kvm_hv nor kvm_pr is loaded or built in: no VM can be created");
 }
 
 /*

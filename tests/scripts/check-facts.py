@@ -4,8 +4,12 @@
 hand-written facts.json: what proves truth, where the goldens prove only
 stability. Only the keys a facts file states are compared.
 
-Usage: check-facts.py TCEIOMMU SNAPSHOT_DIR [--as-nobody]
-(--as-nobody runs the tool as uid/gid 65534 with setpriv.)
+Usage: check-facts.py TCEIOMMU SNAPSHOT_DIR [--as-nobody] [--facts FILE]
+(--as-nobody runs the tool as uid/gid 65534 with setpriv; --facts takes the
+facts from FILE instead of SNAPSHOT_DIR/facts.json, for a fresh recording of
+a real kernel held against the committed one's facts.) A facts file's
+"probe" part is held against SNAPSHOT_DIR/probe.json, the output of
+list-groups --probe --json on the machine that was recorded.
 """
 import json
 import subprocess
@@ -83,6 +87,31 @@ def check_group(num, want, got, msgs):
         fail(msgs, w, "windows %s, facts say none" % sorted(window_map(got)))
 
 
+def check_probe(snap, want, msgs):
+    """The real VFIO_IOMMU_SPAPR_TCE_GET_INFO answers, as --probe gave them,
+    and the derived windows of the same group beside them."""
+    try:
+        doc = json.load(open(snap + "/probe.json"))
+    except (OSError, ValueError) as e:
+        fail(msgs, "probe", "no probe.json: %s" % e)
+        return
+    got = {str(g["group"]): g for g in doc["groups"]}
+    for num, w in want.items():
+        g = got.get(num)
+        if not g:
+            fail(msgs, "probe", "no group %s" % num)
+            continue
+        status = (g.get("probe") or {}).get("status")
+        if status != w["status"]:
+            fail(msgs, "probe", "group %s: status %r, facts say %r" % (num, status, w["status"]))
+        vfio = {x["kind"]: x for x in g["windows"] if x["source"] == "vfio"}
+        for kind in ("vfio_dma32", "vfio_ddw"):
+            for k, v in w.get(kind, {}).items():
+                if kind not in vfio or vfio[kind].get(k) != v:
+                    fail(msgs, "probe", "group %s %s.%s %r, facts say %r"
+                         % (num, kind, k, vfio.get(kind, {}).get(k), v))
+
+
 def check_host(tool, snap, want, msgs, nobody):
     """check-host --json levels per check id, and the exit status."""
     cmd = [tool, "--root", snap, "check-host", "--json"]
@@ -117,7 +146,8 @@ def check_host(tool, snap, want, msgs, nobody):
 
 def main():
     tool, snap = sys.argv[1], sys.argv[2]
-    facts = json.load(open(snap + "/facts.json"))
+    ffile = sys.argv[sys.argv.index("--facts") + 1] if "--facts" in sys.argv else snap + "/facts.json"
+    facts = json.load(open(ffile))
     cmd = [tool, "--root", snap, "list-groups", "--json"]
     if "--as-nobody" in sys.argv[3:]:
         cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
@@ -139,6 +169,8 @@ def main():
     for num, wg in want.items():
         if num in got:
             check_group(num, wg, got[num], msgs)
+    if "probe" in facts:
+        check_probe(snap, facts["probe"], msgs)
     if "check_host" in facts:
         check_host(tool, snap, facts["check_host"], msgs, "--as-nobody" in sys.argv[3:])
     for m in msgs:

@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Boot one of Debian's ppc64el kernels as a pSeries guest under QEMU (TCG),
+# with the cross-built tceiommu in its initramfs, and bring out what the tool
+# recorded and said (E2E.md §4).
+#
+# Usage: ppc64el-boot.sh CONFIG OUTDIR
+#   CONFIG: pseries-6.1, pseries-6.1-nested, pseries-6.12, pseries-6.12-nested
+# Needs: build-ppc64le/tceiommu (scripts/test.sh builds it), the sysroot in
+# build-sysroot-ppc64el, qemu-system-ppc, and Debian's archive (the kernel,
+# from bookworm or bookworm-backports, and busybox-static are downloaded into
+# build-e2e/). Fails loudly, with the reason, on any download or boot error.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+config=${1:?config} out=${2:?outdir}
+cache=$PWD/build-e2e
+tool=$PWD/build-ppc64le/tceiommu
+sysroot=$PWD/build-sysroot-ppc64el
+die() { echo "ppc64el-boot: $*" >&2; exit 1; }
+[ -x "$tool" ] || die "no $tool: run scripts/test.sh (or the ppc64le build) first"
+
+case $config in
+pseries-6.1) series=6.1 machine=pseries,x-vof=on vfio= ;;
+pseries-6.1-nested) series=6.1 machine=pseries,x-vof=on,cap-nested-hv=on vfio= ;;
+pseries-6.12) series=6.12 machine=pseries,x-vof=on vfio= ;;
+pseries-6.12-nested) series=6.12 machine=pseries,x-vof=on,cap-nested-hv=on vfio=0002:00:00.0 ;;
+*) die "unknown config $config" ;;
+esac
+
+mkdir -p "$cache" && chmod 777 "$cache"
+if [ "$series" = 6.12 ] && ! apt-cache policy 2>/dev/null | grep -q bookworm-backports; then
+	echo 'deb http://deb.debian.org/debian bookworm-backports main' \
+		>/etc/apt/sources.list.d/tceiommu-bookworm-backports.list
+	scripts/apt-update.sh >/dev/null || die "apt-get update failed"
+fi
+command -v qemu-system-ppc64 >/dev/null ||
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		qemu-system-ppc qemu-system-data >/dev/null
+# the newest kernel of the series that the archive has
+if [ "$series" = 6.1 ]; then
+	pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-powerpc64le$' | cut -d' ' -f1 | sort -V | tail -n 1)
+else
+	pkg=$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb12-powerpc64le$' | cut -d' ' -f1 | sort -V | tail -n 1)
+fi
+[ -n "$pkg" ] || die "no ppc64el linux-image for $series in the archive (is the ppc64el architecture added?)"
+kdir=$cache/$pkg
+if [ ! -d "$kdir/boot" ]; then
+	(cd "$cache" && apt-get download "$pkg:ppc64el" >/dev/null) || die "cannot download $pkg"
+	mkdir -p "$kdir" && dpkg -x "$cache/${pkg}"_*_ppc64el.deb "$kdir"
+fi
+if [ ! -x "$cache/busybox/bin/busybox" ]; then
+	(cd "$cache" && apt-get download busybox-static:ppc64el >/dev/null) || die "cannot download busybox-static"
+	dpkg -x "$cache"/busybox-static_*_ppc64el.deb "$cache/busybox"
+fi
+release=$(ls "$kdir/lib/modules")
+vmlinux=$kdir/boot/vmlinux-$release
+
+# the tool's shared libraries, by their DT_NEEDED, from the sysroot and the cross libc
+libs=() seen=" "
+need() {
+	local f=$1 n p
+	for n in $(powerpc64le-linux-gnu-readelf -d "$f" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+		case $seen in *" $n "*) continue ;; esac
+		seen+="$n "
+		p=""
+		for d in "$sysroot/lib/powerpc64le-linux-gnu" "$sysroot/usr/lib/powerpc64le-linux-gnu" \
+			/usr/powerpc64le-linux-gnu/lib; do
+			[ -e "$d/$n" ] && p=$(readlink -f "$d/$n") && break
+		done
+		[ -n "$p" ] || die "library $n not found"
+		cp "$p" "$cache/$n"
+		libs+=(--lib "$cache/$n")
+		need "$p"
+	done
+}
+need "$tool"
+cp /usr/powerpc64le-linux-gnu/lib/ld64.so.2 "$cache/ld64.so.2"
+libs+=(--lib "$cache/ld64.so.2")
+
+mods=(e1000 kvm kvm_hv vfio vfio_iommu_spapr_tce vfio_pci)
+margs=()
+for m in "${mods[@]}"; do margs+=(--module "$m"); done
+"${PYTHON:-python3}" tests/e2e/mkinitrd.py --kernel-root "$kdir" --release "$release" \
+	--busybox "$cache/busybox/bin/busybox" --tool "$tool" "${libs[@]}" \
+	--init tests/e2e/init.sh "${margs[@]}" --out "$cache/$config.initrd.gz"
+
+append="console=hvc0 quiet"
+[ -n "$vfio" ] && append+=" tce.vfio=$vfio tce.probe=1"
+log=$cache/$config.console.log
+rm -f "$log"
+start=$(date +%s)
+# PHB 0 (the default one) stays empty: its group has no device (E2E.md §4)
+timeout 300 qemu-system-ppc64 -M "$machine" -accel tcg -m 1024 -nographic -nodefaults \
+	-kernel "$vmlinux" -initrd "$cache/$config.initrd.gz" -append "$append" \
+	-chardev file,id=c0,path="$log" -device spapr-vty,chardev=c0 \
+	-device spapr-pci-host-bridge,index=2,id=phb2 \
+	-netdev user,id=n0 -device e1000,bus=phb2.0,netdev=n0,romfile= \
+	-device spapr-pci-host-bridge,index=7,id=phb7 \
+	-netdev user,id=n1 -device e1000,bus=phb7.0,netdev=n1,romfile= \
+	>"$cache/$config.qemu.log" 2>&1 || die "QEMU failed or timed out: $(tail -n 3 "$cache/$config.qemu.log"; tail -n 5 "$log" 2>/dev/null)"
+grep -q '^TCE-BOOTED' "$log" || die "the kernel did not reach /init: $(tail -n 20 "$log")"
+grep -q '^TCE-END' "$log" || die "no results on the console: $(grep TCE- "$log" | tail -n 20)"
+rm -rf "$out" && mkdir -p "$out"
+sed -n '/^TCE-BEGIN/,/^TCE-END/p' "$log" | sed '1d;$d' | tr -d '\r' | base64 -d | tar xzf - -C "$out"
+grep '^TCE-' "$log" | grep -v -e BEGIN -e END | tr -d '\r' >"$out/console.txt"
+echo "ppc64el-boot: $config ($pkg) booted and ran in $(($(date +%s) - start)) s; results in $out"
