@@ -5,7 +5,9 @@
 # recorded and said (E2E.md §4).
 #
 # Usage: ppc64el-boot.sh CONFIG OUTDIR
-#   CONFIG: pseries-6.1, pseries-6.1-nested, pseries-6.12, pseries-6.12-nested
+#   CONFIG: pseries-6.1, pseries-6.1-nested, pseries-6.12, pseries-6.12-nested,
+#           powernv9-6.12, powernv10-6.12, powernv8-6.12 (an emulated bare-metal
+#           host, E2E.md §4b)
 # Needs: build-ppc64le/tceiommu (scripts/test.sh builds it), the sysroot in
 # build-sysroot-ppc64el, qemu-system-ppc, and Debian's archive (the kernel,
 # from bookworm or bookworm-backports, and busybox-static are downloaded into
@@ -24,6 +26,8 @@ pseries-6.1) series=6.1 machine=pseries,x-vof=on vfio= ;;
 pseries-6.1-nested) series=6.1 machine=pseries,x-vof=on,cap-nested-hv=on vfio= ;;
 pseries-6.12) series=6.12 machine=pseries,x-vof=on vfio= ;;
 pseries-6.12-nested) series=6.12 machine=pseries,x-vof=on,cap-nested-hv=on vfio=0002:00:00.0 ;;
+powernv9-6.12 | powernv10-6.12 | powernv8-6.12)
+	series=6.12 machine=${config%-6.12} vfio=0001:01:00.0 ;;
 *) die "unknown config $config" ;;
 esac
 
@@ -77,7 +81,7 @@ need "$tool"
 cp /usr/powerpc64le-linux-gnu/lib/ld64.so.2 "$cache/ld64.so.2"
 libs+=(--lib "$cache/ld64.so.2")
 
-mods=(e1000 kvm kvm_hv vfio vfio_iommu_spapr_tce vfio_pci)
+mods=(e1000 e1000e nvme virtio_net kvm kvm_hv vfio vfio_iommu_spapr_tce vfio_pci)
 margs=()
 for m in "${mods[@]}"; do margs+=(--module "$m"); done
 "${PYTHON:-python3}" tests/e2e/mkinitrd.py --kernel-root "$kdir" --release "$release" \
@@ -89,14 +93,40 @@ append="console=hvc0 quiet"
 log=$cache/$config.console.log
 rm -f "$log"
 start=$(date +%s)
-# PHB 0 (the default one) stays empty: its group has no device (E2E.md §4)
-timeout 300 qemu-system-ppc64 -M "$machine" -accel tcg -m 1024 -nographic -nodefaults \
+case $machine in
+pseries*)
+	# PHB 0 (the default one) stays empty: its group has no device (E2E.md §4)
+	args=(-M "$machine" -m 1024 -nodefaults
+		-chardev file,id=c0,path="$log" -device spapr-vty,chardev=c0
+		-device spapr-pci-host-bridge,index=2,id=phb2
+		-netdev user,id=n0 -device e1000,bus=phb2.0,netdev=n0,romfile=
+		-device spapr-pci-host-bridge,index=7,id=phb7
+		-netdev user,id=n1 -device e1000,bus=phb7.0,netdev=n1,romfile=)
+	;;
+powernv*)
+	# not -nodefaults: it removes the PHBs (E2E.md §4b). One endpoint on each
+	# of three PHBs' root ports, and a PCIe switch with two endpoints on a
+	# fourth: bridges are in no group on PowerNV.
+	truncate -s 1M "$cache/nvme.img"
+	# powernv8 has three PHB3s (pcie.0-2), powernv9/10 six PHB4/5s
+	if [ "$machine" = powernv8 ]; then sw=pcie.2 nv=(); else
+		sw=pcie.3
+		nv=(-drive file="$cache/nvme.img",if=none,id=d0,format=raw
+			-device nvme,drive=d0,serial=tce0,bus=pcie.2)
+	fi
+	args=(-M "$machine" -m 2048 -monitor none -serial file:"$log"
+		-netdev user,id=n0 -device e1000e,netdev=n0,bus=pcie.0,romfile=
+		-netdev user,id=n1 -device virtio-net-pci,netdev=n1,bus=pcie.1,romfile=
+		"${nv[@]}"
+		-device x3130-upstream,id=up0,bus=$sw
+		-device xio3130-downstream,id=dn0,bus=up0,chassis=3,slot=0
+		-device xio3130-downstream,id=dn1,bus=up0,chassis=3,slot=1
+		-netdev user,id=n2 -device e1000e,netdev=n2,bus=dn0,romfile=
+		-netdev user,id=n3 -device virtio-net-pci,netdev=n3,bus=dn1,romfile=)
+	;;
+esac
+timeout 300 qemu-system-ppc64 -accel tcg -nographic "${args[@]}" \
 	-kernel "$vmlinux" -initrd "$cache/$config.initrd.gz" -append "$append" \
-	-chardev file,id=c0,path="$log" -device spapr-vty,chardev=c0 \
-	-device spapr-pci-host-bridge,index=2,id=phb2 \
-	-netdev user,id=n0 -device e1000,bus=phb2.0,netdev=n0,romfile= \
-	-device spapr-pci-host-bridge,index=7,id=phb7 \
-	-netdev user,id=n1 -device e1000,bus=phb7.0,netdev=n1,romfile= \
 	>"$cache/$config.qemu.log" 2>&1 || die "QEMU failed or timed out: $(tail -n 3 "$cache/$config.qemu.log"; tail -n 5 "$log" 2>/dev/null)"
 grep -q '^TCE-BOOTED' "$log" || die "the kernel did not reach /init: $(tail -n 20 "$log")"
 grep -q '^TCE-END' "$log" || die "no results on the console: $(grep TCE- "$log" | tail -n 20)"
