@@ -26,6 +26,39 @@ if [ -n "$vfio" ]; then
 	echo "TCE-VFIO $vfio $(basename "$(readlink "$d/driver")" 2>/dev/null)"
 fi
 mkdir -p /out
+if grep -q 'tce\.l2=1' /proc/cmdline && [ -n "$vfio" ]; then
+	# A paused KVM guest with the vfio-bound device (E2E.md §5b), QMP on a
+	# pipe chardev (/tmp/qmp.in, /tmp/qmp.out) that the shell can speak.
+	mkfifo /tmp/qmp.in /tmp/qmp.out
+	qemu-system-ppc64 -L /usr/share/qemu -name guest=l2,debug-threads=on \
+		-M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-hpt-max-page-size=4k \
+		-accel kvm -m 256 -smp 1 -nodefaults -nographic -S \
+		-device spapr-pci-host-bridge,index=3,id=phb3 \
+		-device vfio-pci,host="$vfio",bus=phb3.0,id=hostdev0 \
+		-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control \
+		>/out/l2.log 2>&1 &
+	l2pid=$!
+	exec 4</tmp/qmp.out 3>/tmp/qmp.in
+	qmp() { # one command; its return (or error) line
+		echo "$1" >&3
+		while read -t 60 -r line <&4; do
+			case $line in *'"return"'* | *'"error"'*) echo "$line"; return 0 ;; esac
+		done
+		echo '{"error": "no answer"}'
+	}
+	read -t 60 -r greeting <&4
+	echo "TCE-L2 greeting ${greeting:+yes}"
+	mkdir -p /out/qmp
+	qmp '{"execute":"qmp_capabilities"}' >/out/qmp/qmp_capabilities.json
+	qmp '{"execute":"query-status"}' >/out/qmp/query-status.json
+	qmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral/phb3"}}' >/out/qmp/qom-list-phb3.json
+	for l in 80000300 80000301; do
+		qmp '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/phb3/tce-table-'$l'/tce-iommu-'$l'[0]","property":"size"}}' \
+			>/out/qmp/qom-get-tce-iommu-$l-size.json
+	done
+	qmp '{"execute":"human-monitor-command","arguments":{"command-line":"info mtree -f"}}' >/out/qmp/info-mtree-f.json
+	echo "TCE-L2 pid $l2pid $(cat /out/qmp/query-status.json)"
+fi
 tceiommu record /out/snapshot 2>/out/record.err
 echo "TCE-RC record $?"
 tceiommu list-groups --json >/out/list-groups.json 2>/out/list-groups.err
@@ -35,6 +68,18 @@ echo "TCE-RC check-host $?"
 if grep -q 'tce\.probe=1' /proc/cmdline; then
 	tceiommu list-groups --probe --json >/out/probe.json 2>/out/probe.err
 	echo "TCE-RC probe $?"
+fi
+if [ -n "${l2pid:-}" ]; then
+	# the guest's /proc entries, for the VM map: fd links as links, the rest as files
+	p=/out/snapshot/proc/$l2pid
+	mkdir -p "$p/fd"
+	for f in /proc/$l2pid/fd/*; do
+		ln -s "$(readlink "$f")" "$p/fd/${f##*/}"
+	done
+	for f in status limits maps cmdline comm; do cat "/proc/$l2pid/$f" >"$p/$f"; done
+	mkdir -p /out/snapshot/.tceiommu/qmp && cp /out/qmp/*.json /out/snapshot/.tceiommu/qmp/
+	qmp '{"execute":"quit"}' >/dev/null
+	echo "TCE-L2 recorded $(ls "$p/fd" | wc -l) fds"
 fi
 cd /out && tar czf /tmp/out.tgz . && echo TCE-BEGIN && base64 /tmp/out.tgz && echo TCE-END
 poweroff -f

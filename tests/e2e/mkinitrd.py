@@ -118,6 +118,8 @@ def main():
     ap.add_argument("--lib", action="append", default=[],
                     help="a shared library file (its soname is its file name)")
     ap.add_argument("--init", required=True)
+    ap.add_argument("--file", action="append", default=[],
+                    help="SRC:DEST, another file for the initramfs (DEST absolute)")
     ap.add_argument("--module", action="append", default=[])
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -131,6 +133,9 @@ def main():
     for p in a.lib:
         c.file("lib/powerpc64le-linux-gnu/" + os.path.basename(p), open(p, "rb").read(), 0o755)
     c.symlink("lib64/ld64.so.2", "/lib/powerpc64le-linux-gnu/ld64.so.2")
+    for spec in a.file:
+        src, dest = spec.split(":", 1)
+        c.file(dest.lstrip("/"), open(src, "rb").read(), 0o755)
 
     moddir = os.path.join(a.kernel_root, "lib/modules", a.release)
     idx = module_index(moddir)

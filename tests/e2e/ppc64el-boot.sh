@@ -7,7 +7,9 @@
 # Usage: ppc64el-boot.sh CONFIG OUTDIR
 #   CONFIG: pseries-6.1, pseries-6.1-nested, pseries-6.12, pseries-6.12-nested,
 #           powernv9-6.12, powernv10-6.12, powernv8-6.12 (an emulated bare-metal
-#           host, E2E.md §4b)
+#           host, E2E.md §4b), powernv9-6.12-l2 (that host running a paused KVM
+#           guest with the vfio-bound device: ppc64el QEMU in the initramfs,
+#           E2E.md §5b)
 # Needs: build-ppc64le/tceiommu (scripts/test.sh builds it), the sysroot in
 # build-sysroot-ppc64el, qemu-system-ppc, and Debian's archive (the kernel,
 # from bookworm or bookworm-backports, and busybox-static are downloaded into
@@ -28,6 +30,7 @@ pseries-6.12) series=6.12 machine=pseries,x-vof=on vfio= ;;
 pseries-6.12-nested) series=6.12 machine=pseries,x-vof=on,cap-nested-hv=on vfio=0002:00:00.0 ;;
 powernv9-6.12 | powernv10-6.12 | powernv8-6.12)
 	series=6.12 machine=${config%-6.12} vfio=0001:01:00.0 ;;
+powernv9-6.12-l2) series=6.12 machine=powernv9 vfio=0001:01:00.0 l2=1 ;;
 *) die "unknown config $config" ;;
 esac
 
@@ -59,7 +62,28 @@ fi
 release=$(ls "$kdir/lib/modules")
 vmlinux=$kdir/boot/vmlinux-$release
 
-# the tool's shared libraries, by their DT_NEEDED, from the sysroot and the cross libc
+# the ppc64el QEMU and its libraries, for a guest inside the guest
+extra=()
+libdirs=("$sysroot/lib/powerpc64le-linux-gnu" "$sysroot/usr/lib/powerpc64le-linux-gnu"
+	/usr/powerpc64le-linux-gnu/lib)
+if [ -n "${l2:-}" ]; then
+	qroot=$cache/qemu-ppc64el
+	if [ ! -x "$qroot/usr/bin/qemu-system-ppc64" ]; then
+		mkdir -p "$cache/qemu-debs" && chmod 777 "$cache/qemu-debs"
+		list=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+			--no-breaks --no-replaces --no-enhances --no-pre-depends qemu-system-ppc:ppc64el |
+			grep -E '^[a-z0-9].*:ppc64el$' | sort -u)
+		(cd "$cache/qemu-debs" && apt-get download $list qemu-system-ppc:ppc64el qemu-system-data \
+			>/dev/null) || die "cannot download ppc64el QEMU"
+		for d in "$cache"/qemu-debs/*.deb; do dpkg -x "$d" "$qroot"; done
+	fi
+	# its own libc6:ppc64el first, for QEMU and the tool alike
+	libdirs=("$qroot/lib/powerpc64le-linux-gnu" "$qroot/usr/lib/powerpc64le-linux-gnu" "${libdirs[@]}")
+	extra=(--file "$qroot/usr/bin/qemu-system-ppc64:/usr/bin/qemu-system-ppc64"
+		--file "$qroot/usr/share/qemu/vof.bin:/usr/share/qemu/vof.bin")
+fi
+
+# shared libraries by their DT_NEEDED, from the sysroot and the cross libc
 libs=() seen=" "
 need() {
 	local f=$1 n p
@@ -67,8 +91,7 @@ need() {
 		case $seen in *" $n "*) continue ;; esac
 		seen+="$n "
 		p=""
-		for d in "$sysroot/lib/powerpc64le-linux-gnu" "$sysroot/usr/lib/powerpc64le-linux-gnu" \
-			/usr/powerpc64le-linux-gnu/lib; do
+		for d in "${libdirs[@]}"; do
 			[ -e "$d/$n" ] && p=$(readlink -f "$d/$n") && break
 		done
 		[ -n "$p" ] || die "library $n not found"
@@ -78,7 +101,10 @@ need() {
 	done
 }
 need "$tool"
-cp /usr/powerpc64le-linux-gnu/lib/ld64.so.2 "$cache/ld64.so.2"
+[ -n "${l2:-}" ] && need "$qroot/usr/bin/qemu-system-ppc64"
+ldso=/usr/powerpc64le-linux-gnu/lib/ld64.so.2
+[ -n "${l2:-}" ] && ldso=$(readlink -f "$qroot/lib/powerpc64le-linux-gnu/ld64.so.2")
+cp "$ldso" "$cache/ld64.so.2"
 libs+=(--lib "$cache/ld64.so.2")
 
 mods=(e1000 e1000e nvme virtio_net kvm kvm_hv vfio vfio_iommu_spapr_tce vfio_pci)
@@ -86,10 +112,11 @@ margs=()
 for m in "${mods[@]}"; do margs+=(--module "$m"); done
 "${PYTHON:-python3}" tests/e2e/mkinitrd.py --kernel-root "$kdir" --release "$release" \
 	--busybox "$cache/busybox/bin/busybox" --tool "$tool" "${libs[@]}" \
-	--init tests/e2e/init.sh "${margs[@]}" --out "$cache/$config.initrd.gz"
+	--init tests/e2e/init.sh "${margs[@]}" "${extra[@]}" --out "$cache/$config.initrd.gz"
 
 append="console=hvc0 quiet"
 [ -n "$vfio" ] && append+=" tce.vfio=$vfio tce.probe=1"
+[ -n "${l2:-}" ] && append+=" tce.l2=1"
 log=$cache/$config.console.log
 rm -f "$log"
 start=$(date +%s)
@@ -114,7 +141,7 @@ powernv*)
 		nv=(-drive file="$cache/nvme.img",if=none,id=d0,format=raw
 			-device nvme,drive=d0,serial=tce0,bus=pcie.2)
 	fi
-	args=(-M "$machine" -m 2048 -monitor none -serial file:"$log"
+	args=(-M "$machine" -m "$([ -n "${l2:-}" ] && echo 4096 || echo 2048)" -monitor none -serial file:"$log"
 		-netdev user,id=n0 -device e1000e,netdev=n0,bus=pcie.0,romfile=
 		-netdev user,id=n1 -device virtio-net-pci,netdev=n1,bus=pcie.1,romfile=
 		"${nv[@]}"

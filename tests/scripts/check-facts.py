@@ -67,6 +67,12 @@ def check_group(num, want, got, msgs):
         fail(msgs, w, "pe %r, facts say %r" % (got.get("pe"), want["pe"]))
     if "vfio_node" in want and (got.get("vfio") is not None) != want["vfio_node"]:
         fail(msgs, w, "vfio node %r, facts say %r" % (got.get("vfio"), want["vfio_node"]))
+    if "holder_comms" in want:
+        v = got.get("vfio")
+        hs = None if v is None or v.get("holders") is None else sorted(
+            h["comm"] for h in v["holders"])
+        if hs != sorted(want["holder_comms"]):
+            fail(msgs, w, "holders %r, facts say %r" % (hs, want["holder_comms"]))
     if "holders" in want:
         v = got.get("vfio")
         hs = None if v is None or v.get("holders") is None else sorted(
@@ -85,6 +91,40 @@ def check_group(num, want, got, msgs):
                          % (kind, k, have[kind].get(k), v))
     elif got.get("windows"):
         fail(msgs, w, "windows %s, facts say none" % sorted(window_map(got)))
+
+
+def check_vm(snap, want, msgs):
+    """A QEMU guest's /proc entries and QMP answers recorded beside the
+    snapshot (tests/e2e/init.sh with tce.l2=1): what the VM map will read."""
+    import os
+    procs = [p for p in os.listdir(snap + "/proc") if p.isdigit() and
+             os.path.isdir("%s/proc/%s/fd" % (snap, p))]
+    if len(procs) != 1:
+        fail(msgs, "vm", "%d recorded QEMU processes" % len(procs))
+        return
+    pdir = "%s/proc/%s" % (snap, procs[0])
+    comm = open(pdir + "/comm").read().strip()
+    if comm != want["comm"]:
+        fail(msgs, "vm", "comm %r, facts say %r" % (comm, want["comm"]))
+    targets = [os.readlink(pdir + "/fd/" + f) for f in os.listdir(pdir + "/fd")]
+    for t, n in want["fd_counts"].items():
+        if targets.count(t) != n:
+            fail(msgs, "vm", "%d fds -> %s, facts say %d" % (targets.count(t), t, n))
+    maps = []
+    for line in open(pdir + "/maps"):
+        if line.rstrip().endswith("anon_inode:kvm-spapr-tce"):
+            a, b = line.split()[0].split("-")
+            maps.append(int(b, 16) - int(a, 16))
+    if sorted(maps) != sorted(want["tce_maps_bytes"]):
+        fail(msgs, "vm", "kvm-spapr-tce mappings %r, facts say %r" % (maps, want["tce_maps_bytes"]))
+    for f, v in want.get("qmp_returns", {}).items():
+        try:
+            got = json.load(open("%s/.tceiommu/qmp/%s" % (snap, f)))["return"]
+        except (OSError, ValueError, KeyError) as e:
+            fail(msgs, "vm", "%s: %s" % (f, e))
+            continue
+        if got != v:
+            fail(msgs, "vm", "%s returns %r, facts say %r" % (f, got, v))
 
 
 def check_probe(snap, want, msgs):
@@ -171,6 +211,8 @@ def main():
             check_group(num, wg, got[num], msgs)
     if "probe" in facts:
         check_probe(snap, facts["probe"], msgs)
+    if "vm" in facts:
+        check_vm(snap, facts["vm"], msgs)
     if "check_host" in facts:
         check_host(tool, snap, facts["check_host"], msgs, "--as-nobody" in sys.argv[3:])
     for m in msgs:
