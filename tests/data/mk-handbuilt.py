@@ -375,7 +375,7 @@ def skiboot_dev_node(t, path, ven, dev, cls, loc=None, bridge=False):
 
 def build_powernv9(out):
     t = Tree(os.path.join(out, "powernv9"))
-    t.set_manifest("6.12.38+deb12-powerpc64le", "ppc64le", 65536)
+    t.set_manifest("6.12.38+deb12-powerpc64le", "ppc64le", 4096)
     t.dt_root(["ibm,witherspoon", "ibm,powernv"], "8335-GTH")
     t.dt_node("ibm,opal", {
         "compatible": strs("ibm,opal-v3", "ibm,opal-v2"),
@@ -696,7 +696,7 @@ def ddw_prop(liobn, dma_base, tce_shift, window_shift):
 
 def build_pseries_lpar_ddw(out):
     t = Tree(os.path.join(out, "pseries-lpar-ddw"))
-    t.set_manifest("6.12.38+deb12-powerpc64le", "ppc64le", 65536)
+    t.set_manifest("6.12.38+deb12-powerpc64le", "ppc64le", 4096)
     t.dt_root(["IBM,9080-HEX"], "IBM,9080-HEX",
               {"device_type": strs("chrp"),
                "ibm,partition-name": strs("lpar-kvm01")})
@@ -903,7 +903,7 @@ def build_edge_vanished(out):
 
 def build_edge_unreadable(out):
     t = Tree(os.path.join(out, "edge-unreadable"))
-    t.set_manifest("6.12.38+deb12-powerpc64le", "ppc64le", 65536)
+    t.set_manifest("6.12.38+deb12-powerpc64le", "ppc64le", 4096)
     t.dt_root(["ibm,witherspoon", "ibm,powernv"], "8335-GTH")
     t.dt_node("ibm,opal", {"compatible": strs("ibm,opal-v3", "ibm,opal-v2")})
     a = phb4_node(t, 0x600c3c0000000, 0, 0, 0, 0x000600c000000000)
@@ -946,7 +946,7 @@ def build_edge_escape(out):
 
 def build_edge_hostile(out):
     t = Tree(os.path.join(out, "edge-hostile"))
-    t.set_manifest("6.12.38+deb12-powerpc64le", "ppc64le", 65536)
+    t.set_manifest("6.12.38+deb12-powerpc64le", "ppc64le", 4096)
     t.dt_root(["qemu,pseries"], "IBM pSeries (emulated by qemu)",
               {"device_type": strs("chrp")})
     t.dt_node("rtas", {"ibm,hypertas-functions": strs(*QEMU_HYPERTAS)})
