@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,3 +59,4 @@ int tce_errno_from_name(const char *name);
 void tce_format_size(uint64_t bytes, char *buf, size_t len);
 
 char *tce_strdup_printf(const char *fmt, ...) _printf_(1, 2);
+char *tce_vstrdup_printf(const char *fmt, va_list ap) _printf_(1, 0);

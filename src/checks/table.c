@@ -101,11 +101,10 @@ void tce_result(struct tce_check_result *r, enum tce_level l, const char *hint, 
 		...)
 {
 	va_list ap;
-	char *s = NULL;
+	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = tce_vstrdup_printf(fmt, ap);
 	va_end(ap);
 	free(r->message);
 	free(r->hint);
@@ -117,12 +116,11 @@ void tce_result(struct tce_check_result *r, enum tce_level l, const char *hint, 
 void tce_evidence(struct tce_check_result *r, const char *source, const char *fmt, ...)
 {
 	va_list ap;
-	char *v = NULL;
+	char *v;
 	struct tce_evidence *e;
 
 	va_start(ap, fmt);
-	if (vasprintf(&v, fmt, ap) < 0)
-		v = NULL;
+	v = tce_vstrdup_printf(fmt, ap);
 	va_end(ap);
 	e = realloc(r->evidence, (r->n_evidence + 1) * sizeof(*e));
 	if (!e || !v) {

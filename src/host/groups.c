@@ -125,11 +125,10 @@ static void note(struct tce_group *g, const char *fmt, ...) _printf_(2, 3);
 static void note(struct tce_group *g, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
+	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = tce_vstrdup_printf(fmt, ap);
 	va_end(ap);
 	if (s)
 		(void)strv_push(&g->notes, s);
@@ -1022,11 +1021,10 @@ static void probe_set(struct tce_group *g, const char *status, const char *fmt, 
 static void probe_set(struct tce_group *g, const char *status, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
+	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = tce_vstrdup_printf(fmt, ap);
 	va_end(ap);
 	free(g->probe_status);
 	free(g->probe_detail);

@@ -807,28 +807,43 @@ int tce_root_open(struct tce_root *r, const char *path, int flags)
 	return fd < 0 ? replay_error(r, path, -fd) : fd;
 }
 
-int tce_root_read(struct tce_root *r, const char *path, size_t max, char **ret, size_t *ret_len)
+/*
+ * Open a file to read it: resolved in the root, never blocking on a FIFO
+ * (O_NONBLOCK), and only a regular file; the result is recorded. In
+ * recording mode *ret_canon gets the canonical path to copy it to.
+ */
+static int open_regular(struct tce_root *r, const char *path, char **ret_canon)
 {
-	_cleanup_free_ char *canon = NULL, *buf = NULL;
-	_cleanup_close_ int fd = -1;
 	struct stat st;
-	size_t len = 0;
-	int k;
+	int fd, k;
 
-	/* O_NONBLOCK: a FIFO planted in a snapshot must not block the open */
-	fd = open_resolved(r, path, O_RDONLY | O_NONBLOCK, r->rec ? &canon : NULL);
+	fd = open_resolved(r, path, O_RDONLY | O_NONBLOCK, r->rec ? ret_canon : NULL);
 	if (fd < 0) {
 		k = replay_error(r, path, -fd);
 		record_result(r, path, -k);
 		return k;
 	}
 	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode)) {
+		k = -errno;
+	else if (!S_ISREG(st.st_mode))
 		k = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		record_result(r, path, -k);
-		return k;
-	}
+	else
+		return fd;
+	close(fd);
+	record_result(r, path, -k);
+	return k;
+}
+
+int tce_root_read(struct tce_root *r, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *canon = NULL, *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len = 0;
+	int k;
+
+	fd = open_regular(r, path, &canon);
+	if (fd < 0)
+		return fd;
 	k = read_fd_all(fd, max, &buf, &len);
 	if (k < 0) {
 		record_result(r, path, -k);
@@ -847,22 +862,12 @@ int tce_root_read_head(struct tce_root *r, const char *path, size_t n, void *buf
 {
 	_cleanup_free_ char *canon = NULL;
 	_cleanup_close_ int fd = -1;
-	struct stat st;
 	size_t len = 0;
 	int k;
 
-	fd = open_resolved(r, path, O_RDONLY | O_NONBLOCK, r->rec ? &canon : NULL);
-	if (fd < 0) {
-		k = replay_error(r, path, -fd);
-		record_result(r, path, -k);
-		return k;
-	}
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode)) {
-		record_result(r, path, EINVAL);
-		return -EINVAL;
-	}
+	fd = open_regular(r, path, &canon);
+	if (fd < 0)
+		return fd;
 	while (len < n) {
 		ssize_t m = read(fd, (char *)buf + len, n - len);
 

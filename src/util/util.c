@@ -358,14 +358,20 @@ void tce_format_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%.1f%c", (double)bytes / (double)div, units[u]);
 }
 
+char *tce_vstrdup_printf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
 char *tce_strdup_printf(const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
-	int r;
+	char *s;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = tce_vstrdup_printf(fmt, ap);
 	va_end(ap);
-	return r < 0 ? NULL : s;
+	return s;
 }
