@@ -742,6 +742,20 @@ static const struct manifest_entry *manifest_find(const struct tce_root *r, cons
 	return bsearch(&key, r->manifest, r->n_manifest, sizeof(*r->manifest), entry_cmp);
 }
 
+/*
+ * git keeps no empty directory: a directory the manifest lists as "dir" but
+ * that is missing from the tree was an empty one.
+ */
+static bool replay_empty_dir(const struct tce_root *r, const char *path, int err)
+{
+	const struct manifest_entry *e;
+
+	if (r->live || err != -ENOENT)
+		return false;
+	e = manifest_find(r, path);
+	return e && e->dir && !e->err;
+}
+
 /* Replay: turn a missing file into what the snapshot's manifest says of it. */
 static int replay_error(struct tce_root *r, const char *path, int err)
 {
@@ -957,12 +971,16 @@ int tce_root_realpath(struct tce_root *r, const char *path, char **ret)
 	if (k == 0 && fstatat(r->dirfd, rel(canon), &st, AT_SYMLINK_NOFOLLOW) < 0)
 		k = -errno;
 	if (k < 0) {
+		if (canon && replay_empty_dir(r, path, k)) {
+			*ret = TAKE_PTR(canon);
+			return 0;
+		}
 		if (k == -ENOENT || k == -ENOTDIR)
 			k = replay_error(r, path, -k);
 		record_result(r, path, -k);
 		return k;
 	}
-	record_result(r, path, 0);
+	record_result_kind(r, path, 0, S_ISDIR(st.st_mode));
 	if (S_ISDIR(st.st_mode))
 		record_dir(r, canon);
 	*ret = TAKE_PTR(canon);
@@ -984,10 +1002,8 @@ int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 
 	fd = open_resolved(r, path, O_RDONLY | O_DIRECTORY, r->rec ? &canon : NULL);
 	if (fd < 0) {
-		const struct manifest_entry *e = r->live ? NULL : manifest_find(r, path);
-
 		/* git keeps no empty directory: one listed as "dir" is empty */
-		if (fd == -ENOENT && e && e->dir && !e->err) {
+		if (replay_empty_dir(r, path, fd)) {
 			record_result_kind(r, path, 0, true);
 			*ret = calloc(1, sizeof(char *));
 			return *ret ? 0 : -ENOMEM;
@@ -1033,12 +1049,14 @@ int tce_root_exists(struct tce_root *r, const char *path)
 	if (k == 0 && fstatat(r->dirfd, rel(canon), &st, AT_SYMLINK_NOFOLLOW) < 0)
 		k = -errno;
 	if (k < 0) {
+		if (replay_empty_dir(r, path, k))
+			return 0;
 		if (k == -ENOENT || k == -ENOTDIR)
 			k = replay_error(r, path, -k);
 		record_result(r, path, -k);
 		return k;
 	}
-	record_result(r, path, 0);
+	record_result_kind(r, path, 0, S_ISDIR(st.st_mode));
 	if (r->rec) {
 		if (S_ISDIR(st.st_mode))
 			record_dir(r, canon);

@@ -251,6 +251,9 @@ static void test_manifest(void **state)
 		assert_null(names[0]);
 		strv_free(names);
 		assert_int_equal(tce_root_list(r, "/sys/otherdir", &names), -ENODATA);
+		/* and it exists, as a directory */
+		assert_int_equal(tce_root_exists(r, "/sys/emptydir"), 0);
+		assert_int_equal(tce_root_exists(r, "/sys/otherdir"), -ENODATA);
 	}
 
 	assert_int_equal(tce_probe(r, "hwdb", "pci:v00008086d000010D3", &v), 0);
