@@ -972,6 +972,8 @@ int tce_root_realpath(struct tce_root *r, const char *path, char **ret)
 		k = -errno;
 	if (k < 0) {
 		if (canon && replay_empty_dir(r, path, k)) {
+			record_result_kind(r, path, 0, true);
+			record_dir(r, canon);
 			*ret = TAKE_PTR(canon);
 			return 0;
 		}
@@ -1049,8 +1051,12 @@ int tce_root_exists(struct tce_root *r, const char *path)
 	if (k == 0 && fstatat(r->dirfd, rel(canon), &st, AT_SYMLINK_NOFOLLOW) < 0)
 		k = -errno;
 	if (k < 0) {
-		if (replay_empty_dir(r, path, k))
+		if (replay_empty_dir(r, path, k)) {
+			record_result_kind(r, path, 0, true);
+			if (canon)
+				record_dir(r, canon);
 			return 0;
+		}
 		if (k == -ENOENT || k == -ENOTDIR)
 			k = replay_error(r, path, -k);
 		record_result(r, path, -k);
