@@ -777,7 +777,8 @@ def build_pseries_lpar_ddw(out):
               0x020000, N_X710, numa=0, of=x1, group=1,
               eeh=(EP, 0x10000, EEH_OK))
     t.vfio_node(1, [])
-    # a Power10 LPAR in POWER9 compatibility mode; no KVM module loaded:
+    # a Power10 LPAR in POWER9 compatibility mode, VFIO no-IOMMU mode on (an
+    # administrator's leftover); no KVM module loaded:
     # /dev/kvm is left alone (opening it would autoload kvm_pr)
     host(t, ppc_cpuinfo("POWER9 (architected), altivec supported",
                         0x00800200, "3450.000000MHz", 8, "pSeries",
@@ -785,7 +786,7 @@ def build_pseries_lpar_ddw(out):
          {"kvm": ("absent", "yes"), "kvm_hv": ("absent", "yes"),
           "kvm_pr": ("absent", "yes"), "vfio": ("live", "yes"),
           "vfio_pci": ("live", "yes"), "vfio_iommu_spapr_tce": ("live", "yes")},
-         None, VFIO_SPAPR, memlock="65536",
+         None, VFIO_SPAPR, memlock="65536", noiommu="Y",
          mem=meminfo(134217728, 0, 0, 2048))
     t.finish()
 
