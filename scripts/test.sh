@@ -16,6 +16,7 @@ echo "== ASan/UBSan build and test"
 cmake -S . -B build-asan -DWERROR=ON -DSANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
 	ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE e2e
 
 echo "== ppc64le cross build, tests under qemu-user"

@@ -101,6 +101,8 @@ int tce_global_open_root(const struct tce_global *g, struct tce_root **ret)
 	return k;
 }
 
+int tce_exit_write_error = TCE_EXIT_FAILURE;
+
 static void stdout_close(void)
 {
 	/* util-linux close_stdout(): a write error (full disk, closed pipe)
@@ -108,7 +110,7 @@ static void stdout_close(void)
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (errno != EPIPE)
 			ERR("write error: %s", strerror(errno ? errno : EIO));
-		_exit(TCE_EXIT_FAILURE);
+		_exit(tce_exit_write_error);
 	}
 }
 

@@ -59,10 +59,8 @@ struct tce_check_ctx {
 		bool read;
 		struct tce_module m;
 	} mods[8];
-	/* libvirt, opened once for the checks that ask it (src/checks/libvirt.c) */
-	void *vconn;
+	/* libvirt did not answer in time: the later libvirt checks do not ask */
 	bool vconn_tried;
-	bool vconn_denied; /* refused by polkit or the access driver */
 	char *vconn_error;
 };
 void tce_libvirt_ctx_done(struct tce_check_ctx *c);

@@ -21,6 +21,9 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *g);
 int cmd_check_host(int argc, char **argv, const struct tce_global *g);
 int cmd_record(int argc, char **argv, const struct tce_global *g);
 
+/* The exit status when stdout cannot be written (main.c closes it at exit). */
+extern int tce_exit_write_error;
+
 /* Open the root named by --root (or the live host), with a message on failure. */
 struct tce_root;
 int tce_global_open_root(const struct tce_global *g, struct tce_root **ret);

@@ -41,6 +41,8 @@ unsigned long long tce_libvirt_ppc64_memlock(unsigned long long mem, unsigned lo
 }
 
 #ifdef WITH_LIBVIRT
+#include <pthread.h>
+#include <time.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
@@ -51,11 +53,27 @@ static void silent(void *data, virErrorPtr e)
 	DBG("libvirt: %s", e && e->message ? e->message : "error");
 }
 
+/*
+ * Each libvirt check runs on a thread of its own with a deadline: a libvirtd
+ * that accepts and never answers must not hang a monitoring run. The thread
+ * works only on its job (the URI, its connection, its result); when the
+ * deadline passes the job is left to the thread, never touched again, and
+ * the check says UNKNOWN.
+ */
+struct job {
+	char *uri;
+	virConnectPtr conn;
+	bool denied;
+	char *error;
+	struct tce_check_result res;
+	void (*fn)(struct job *j, struct tce_check_result *r);
+	bool done;
+	pthread_mutex_t m;
+	pthread_cond_t cv;
+};
+
 void tce_libvirt_ctx_done(struct tce_check_ctx *c)
 {
-	if (c->vconn)
-		virConnectClose(c->vconn);
-	c->vconn = NULL;
 	free(c->vconn_error);
 	c->vconn_error = NULL;
 }
@@ -67,39 +85,103 @@ static bool denied(int code)
 	       code == VIR_ERR_AUTH_UNAVAILABLE;
 }
 
-static virConnectPtr conn(struct tce_check_ctx *c)
+static bool no_conn(struct job *j, struct tce_check_result *r)
 {
-	if (!c->vconn_tried) {
-		const char *uri = c->connect ? c->connect : "qemu:///system";
-
-		c->vconn_tried = true;
-		virSetErrorFunc(NULL, silent);
-		c->vconn = virConnectOpenReadOnly(uri);
-		if (!c->vconn) {
-			virErrorPtr e = virGetLastError();
-
-			c->vconn_denied = e && denied(e->code);
-			c->vconn_error = strdup(e && e->message ? e->message : "cannot connect");
-		}
-	}
-	return c->vconn;
-}
-
-static bool no_conn(struct tce_check_ctx *c, struct tce_check_result *r)
-{
-	const char *uri = c->connect ? c->connect : "qemu:///system";
-
-	if (conn(c))
+	virSetErrorFunc(NULL, silent);
+	j->conn = virConnectOpenReadOnly(j->uri);
+	if (j->conn)
 		return false;
-	tce_evidence(r, "virConnectOpenReadOnly", "%s: %s", uri, c->vconn_error);
-	if (c->vconn_denied)
+	j->denied = denied(virGetLastErrorCode());
+	tce_evidence(r, "virConnectOpenReadOnly", "%s: %s", j->uri, virGetLastErrorMessage());
+	if (j->denied)
 		tce_result(r, TCE_LVL_UNKNOWN, "run as root, or allow this user in polkit",
-			   "libvirt refused the connection to %s", uri);
+			   "libvirt refused the connection to %s", j->uri);
 	else
 		tce_result(r, TCE_LVL_WARN,
 			   "start libvirtd (or virtqemud), or name the URI with -c",
-			   "libvirt is not reachable at %s", uri);
+			   "libvirt is not reachable at %s", j->uri);
 	return true;
+}
+
+static void *job_run(void *p)
+{
+	struct job *j = p;
+	struct tce_check_result res = { 0 };
+
+	j->fn(j, &res);
+	if (j->conn)
+		virConnectClose(j->conn);
+	pthread_mutex_lock(&j->m);
+	j->res = res;
+	j->done = true;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->m);
+	return NULL;
+}
+
+static unsigned deadline_seconds(void)
+{
+	const char *e = secure_getenv("TCEIOMMU_LIBVIRT_TIMEOUT");
+	uint64_t v;
+
+	return e && tce_parse_u64(e, 10, &v) == 0 && v > 0 && v <= 3600 ? (unsigned)v : 15;
+}
+
+static void with_deadline(struct tce_check_ctx *c, struct tce_check_result *r,
+			  void (*fn)(struct job *j, struct tce_check_result *r))
+{
+	struct job *j;
+	pthread_t t;
+	struct timespec ts;
+	unsigned secs = deadline_seconds();
+	bool done;
+
+	if (c->vconn_tried && c->vconn_error) { /* an earlier check timed out */
+		tce_result(r, TCE_LVL_UNKNOWN, NULL, "%s", c->vconn_error);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j || !(j->uri = strdup(c->connect ? c->connect : "qemu:///system"))) {
+		free(j);
+		tce_result(r, TCE_LVL_UNKNOWN, NULL, "out of memory");
+		return;
+	}
+	j->fn = fn;
+	pthread_mutex_init(&j->m, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	if (pthread_create(&t, NULL, job_run, j) != 0) {
+		tce_result(r, TCE_LVL_UNKNOWN, NULL, "cannot start a thread");
+		free(j->uri);
+		free(j);
+		return;
+	}
+	pthread_detach(t);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += secs;
+	pthread_mutex_lock(&j->m);
+	while (!j->done)
+		if (pthread_cond_timedwait(&j->cv, &j->m, &ts) == ETIMEDOUT)
+			break;
+	done = j->done;
+	pthread_mutex_unlock(&j->m);
+	if (!done) {
+		/* the job stays with its thread; the process ends soon */
+		c->vconn_tried = true;
+		c->vconn_error = tce_strdup_printf("libvirt did not answer within %u s", secs);
+		tce_evidence(r, "libvirt", "%s: no answer within %u s", j->uri, secs);
+		tce_result(r, TCE_LVL_UNKNOWN, "check that libvirtd (or virtqemud) is responsive",
+			   "%s", c->vconn_error);
+		return;
+	}
+	r->level = j->res.level;
+	r->message = j->res.message;
+	r->hint = j->res.hint;
+	r->evidence = j->res.evidence;
+	r->n_evidence = j->res.n_evidence;
+	pthread_mutex_destroy(&j->m);
+	pthread_cond_destroy(&j->cv);
+	free(j->uri);
+	free(j);
 }
 
 static xmlXPathObjectPtr xpath(xmlXPathContextPtr x, const char *expr)
@@ -164,15 +246,15 @@ static unsigned long long xbytes(xmlXPathContextPtr x, const char *elem)
 	return n > UINT64_MAX / mul ? UINT64_MAX : n * mul;
 }
 
-void tce_chk_memlock_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
+static void memlock_libvirt(struct job *j, struct tce_check_result *r)
 {
 	virDomainPtr *doms = NULL;
 	int n, checked = 0, low = 0;
 	char list[512] = "";
 
-	if (no_conn(c, r))
+	if (no_conn(j, r))
 		return;
-	n = virConnectListAllDomains(c->vconn, &doms, 0);
+	n = virConnectListAllDomains(j->conn, &doms, 0);
 	if (n < 0) {
 		virErrorPtr e = virGetLastError();
 
@@ -191,7 +273,12 @@ void tce_chk_memlock_libvirt(struct tce_check_ctx *c, struct tce_check_result *r
 
 		if (x) {
 			_cleanup_free_ char *arch = xstr(x, "string(/domain/os/type/@arch)");
-			double hostdevs = xnum(x, "count(/domain/devices/hostdev[@type='pci'])");
+			/* what libvirt counts as VFIO: PCI hostdevs, hostdev interfaces
+			 * (SR-IOV VFs), NVMe disks */
+			double hostdevs =
+			    xnum(x, "count(/domain/devices/hostdev[@type='pci']) + "
+				    "count(/domain/devices/interface[@type='hostdev']) + "
+				    "count(/domain/devices/disk[@type='nvme'])");
 			double phbs = xnum(x, "count(/domain/devices/controller[@type='pci']"
 					      "[@model='pci-root'])");
 			unsigned long long mem = xbytes(x, "/domain/memory");
@@ -206,7 +293,9 @@ void tce_chk_memlock_libvirt(struct tce_check_ctx *c, struct tce_check_result *r
 
 				checked++;
 				tce_format_size(want, ws, sizeof(ws));
-				if (locked) {
+				/* libvirt takes <hard_limit> first; <locked/> means no
+				 * limit only without one */
+				if (!hard && locked) {
 					tce_evidence(r, name, "<locked/>: no limit");
 				} else if (hard) {
 					tce_format_size(hard, hs, sizeof(hs));
@@ -246,7 +335,7 @@ void tce_chk_memlock_libvirt(struct tce_check_ctx *c, struct tce_check_result *r
 			   checked, checked == 1 ? "" : "s");
 }
 
-void tce_chk_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
+static void libvirt_vfio(struct job *j, struct tce_check_result *r)
 {
 	char *caps;
 	xmlDocPtr doc;
@@ -255,14 +344,14 @@ void tce_chk_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
 	int code;
 	_cleanup_free_ char *msg = NULL;
 
-	if (no_conn(c, r))
+	if (no_conn(j, r))
 		return;
-	caps = virConnectGetDomainCapabilities(c->vconn, NULL, NULL, NULL, NULL, 0);
+	caps = virConnectGetDomainCapabilities(j->conn, NULL, NULL, NULL, NULL, 0);
 	code = virGetLastErrorCode();
 	msg = caps ? NULL : strdup(virGetLastErrorMessage());
 	if (!caps && code == VIR_ERR_OPERATION_DENIED) {
 		/* domain capabilities need a read-write connection */
-		virConnectPtr rw = virConnectOpen(c->connect ? c->connect : "qemu:///system");
+		virConnectPtr rw = virConnectOpen(j->uri);
 
 		if (rw)
 			caps = virConnectGetDomainCapabilities(rw, NULL, NULL, NULL, NULL, 0);
@@ -298,6 +387,15 @@ void tce_chk_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
 	else
 		tce_result(r, TCE_LVL_WARN, "load vfio-pci and restart libvirt's QEMU driver",
 			   "reachable, but without the vfio hostdev backend");
+}
+void tce_chk_memlock_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
+{
+	with_deadline(c, r, memlock_libvirt);
+}
+
+void tce_chk_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
+{
+	with_deadline(c, r, libvirt_vfio);
 }
 #else
 void tce_libvirt_ctx_done(struct tce_check_ctx *c)

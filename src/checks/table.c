@@ -246,13 +246,15 @@ void tce_check_run(struct tce_check_ctx *c, const struct tce_check *chk, struct 
 
 int tce_checks_exit_status(const struct tce_check_result *res, size_t n)
 {
-	bool warn = false, unknown = false;
+	bool warn = false, unknown = false, evaluated = false;
 
 	for (size_t i = 0; i < n; i++) {
 		if (res[i].level == TCE_LVL_FAIL)
 			return 2;
 		warn |= res[i].level == TCE_LVL_WARN;
 		unknown |= res[i].level == TCE_LVL_UNKNOWN;
+		evaluated |= res[i].level != TCE_LVL_SKIP;
 	}
-	return warn ? 1 : unknown ? 3 : 0;
+	/* a run that evaluated nothing (only SKIPs) never reads as healthy */
+	return warn ? 1 : unknown || !evaluated ? 3 : 0;
 }

@@ -128,6 +128,19 @@ void tce_chk_vfio_container(struct tce_check_ctx *c, struct tce_check_result *r)
 			   v);
 }
 
+/* The empty container answers 1 for v1 and v2 alike whenever the module is
+ * loaded (FACTS §2.2); the PHB decides what a group can take: v2 needs the
+ * IODA2 ownership ops that P7IOC lacks. */
+static bool p7ioc_groups(struct tce_check_ctx *c)
+{
+	const struct tce_host *h = tce_ctx_groups(c);
+
+	for (size_t i = 0; h && i < h->n_groups; i++)
+		if (h->groups[i].phb.model && streq(h->groups[i].phb.model, "P7IOC"))
+			return true;
+	return false;
+}
+
 void tce_chk_vfio_spapr_v2(struct tce_check_ctx *c, struct tce_check_result *r)
 {
 	long v2, v1 = 0;
@@ -135,9 +148,15 @@ void tce_chk_vfio_spapr_v2(struct tce_check_ctx *c, struct tce_check_result *r)
 	if (!container(c, r, "ext:7", &v2))
 		return;
 	(void)container(c, r, "ext:2", &v1);
-	if (v2 > 0)
+	if (v2 > 0 && p7ioc_groups(c))
+		tce_result(r, TCE_LVL_WARN,
+			   "P7IOC (IODA1) PHBs take only the v1 backend: no preregistration, no "
+			   "dynamic windows, no in-kernel TCE for VFIO; use a POWER8 or later host",
+			   "the v2 backend is loaded, but groups on P7IOC PHBs can use only v1");
+	else if (v2 > 0)
 		tce_result(r, TCE_LVL_PASS, NULL,
-			   "VFIO_SPAPR_TCE_v2_IOMMU: memory preregistration and dynamic windows");
+			   "the VFIO_SPAPR_TCE_v2_IOMMU backend is loaded (what the PHBs take is "
+			   "decided when a group is attached)");
 	else if (v1 > 0)
 		tce_result(
 		    r, TCE_LVL_FAIL,

@@ -40,7 +40,9 @@ static void usage(FILE *f)
 	      "      --list-checks     list the checks and exit\n"
 	      "  -h, --help            show this help\n\n"
 	      "Exit status: 2 if a check FAILs, else 1 if one WARNs, else 3 if one is\n"
-	      "UNKNOWN, else 0; 64 on a usage error. -v shows each check's evidence.\n"
+	      "UNKNOWN or nothing was evaluated, else 0; 64 on a usage error.\n"
+	      "-v shows each check's evidence. libvirt is asked with a deadline\n"
+	      "(TCEIOMMU_LIBVIRT_TIMEOUT, 15 s).\n"
 	      "See tceiommu(8).\n",
 	      f);
 }
@@ -223,6 +225,19 @@ int cmd_check_host(int argc, char **argv, const struct tce_global *gl)
 	if (tce_global_open_root(gl, &r) < 0)
 		return EXIT_NO_VERDICT;
 
+	{
+		size_t selected = 0;
+
+		for (size_t i = 0; i < tce_n_checks; i++)
+			selected += (!only || matches(only, tce_checks[i].id)) &&
+				    !matches(skip, tce_checks[i].id);
+		if (!selected) {
+			ERR("--check and --skip leave no check to run");
+			return TCE_EXIT_USAGE;
+		}
+	}
+	/* output lost is no verdict either (main's close of stdout) */
+	tce_exit_write_error = EXIT_NO_VERDICT;
 	res = calloc(tce_n_checks, sizeof(*res));
 	if (!res)
 		return EXIT_NO_VERDICT;

@@ -9,6 +9,8 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# kernel messages must not land inside the results on the console
+echo 1 >/proc/sys/kernel/printk
 echo "TCE-BOOTED $(uname -r)"
 for m in $(cat /modules.order); do
 	if insmod "/modules/$m.ko" 2>/tmp/insmod.err; then
@@ -38,8 +40,13 @@ if grep -q 'tce\.l2=1' /proc/cmdline && [ -n "$vfio" ]; then
 		-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control \
 		>/out/l2.log 2>&1 &
 	l2pid=$!
-	exec 4</tmp/qmp.out 3>/tmp/qmp.in
+	# read-write opens of a FIFO never block, whether QEMU is there or not
+	exec 4<>/tmp/qmp.out 3<>/tmp/qmp.in
 	qmp() { # one command; its return (or error) line
+		if ! kill -0 "$l2pid" 2>/dev/null; then
+			echo '{"error": "QEMU is gone"}'
+			return 1
+		fi
 		echo "$1" >&3
 		while read -t 60 -r line <&4; do
 			case $line in *'"return"'* | *'"error"'*) echo "$line"; return 0 ;; esac
@@ -58,6 +65,7 @@ if grep -q 'tce\.l2=1' /proc/cmdline && [ -n "$vfio" ]; then
 	done
 	qmp '{"execute":"human-monitor-command","arguments":{"command-line":"info mtree -f"}}' >/out/qmp/info-mtree-f.json
 	echo "TCE-L2 pid $l2pid $(cat /out/qmp/query-status.json)"
+	kill -0 "$l2pid" 2>/dev/null || { echo "TCE-L2 QEMU died:"; cat /out/l2.log; }
 fi
 tceiommu record /out/snapshot 2>/out/record.err
 echo "TCE-RC record $?"
@@ -79,6 +87,7 @@ if [ -n "${l2pid:-}" ]; then
 	for f in status limits maps cmdline comm; do cat "/proc/$l2pid/$f" >"$p/$f"; done
 	mkdir -p /out/snapshot/.tceiommu/qmp && cp /out/qmp/*.json /out/snapshot/.tceiommu/qmp/
 	qmp '{"execute":"quit"}' >/dev/null
+	wait "$l2pid"
 	echo "TCE-L2 recorded $(ls "$p/fd" | wc -l) fds"
 fi
 cd /out && tar czf /tmp/out.tgz . && echo TCE-BEGIN && base64 /tmp/out.tgz && echo TCE-END

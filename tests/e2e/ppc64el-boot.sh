@@ -42,7 +42,7 @@ if [ "$series" = 6.12 ] && ! apt-cache policy 2>/dev/null | grep -q bookworm-bac
 fi
 command -v qemu-system-ppc64 >/dev/null ||
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		qemu-system-ppc qemu-system-data >/dev/null
+		qemu-system-ppc qemu-system-data >/dev/null || die "cannot install qemu-system-ppc"
 # the newest kernel of the series that the archive has
 if [ "$series" = 6.1 ]; then
 	pkg=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-powerpc64le$' | cut -d' ' -f1 | sort -V | tail -n 1)
@@ -114,7 +114,8 @@ for m in "${mods[@]}"; do margs+=(--module "$m"); done
 	--busybox "$cache/busybox/bin/busybox" --tool "$tool" "${libs[@]}" \
 	--init tests/e2e/init.sh "${margs[@]}" "${extra[@]}" --out "$cache/$config.initrd.gz"
 
-append="console=hvc0 quiet"
+# a kernel panic powers off at once instead of waiting for the timeout
+append="console=hvc0 quiet panic=-1"
 [ -n "$vfio" ] && append+=" tce.vfio=$vfio tce.probe=1"
 [ -n "${l2:-}" ] && append+=" tce.l2=1"
 log=$cache/$config.console.log
@@ -152,7 +153,7 @@ powernv*)
 		-netdev user,id=n3 -device virtio-net-pci,netdev=n3,bus=dn1,romfile=)
 	;;
 esac
-timeout 300 qemu-system-ppc64 -accel tcg -nographic "${args[@]}" \
+timeout 300 qemu-system-ppc64 -accel tcg -nographic -no-reboot "${args[@]}" \
 	-kernel "$vmlinux" -initrd "$cache/$config.initrd.gz" -append "$append" \
 	>"$cache/$config.qemu.log" 2>&1 || die "QEMU failed or timed out: $(tail -n 3 "$cache/$config.qemu.log"; tail -n 5 "$log" 2>/dev/null)"
 grep -q '^TCE-BOOTED' "$log" || die "the kernel did not reach /init: $(tail -n 20 "$log")"

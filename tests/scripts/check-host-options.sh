@@ -24,6 +24,10 @@ ids=$("$tool" --root "$pnv" check-host --check 'vfio.*,platform' --skip vfio.via
 [ $? = 2 ] && ok || bad "exit status of a FAIL check is not 2"
 "$tool" --root "$pnv" check-host --check platform >/dev/null
 [ $? = 0 ] && ok || bad "exit status of an INFO check is not 0"
+"$tool" --root "$data/x86" check-host --check 'cpu.*' >/dev/null
+[ $? = 3 ] && ok || bad "a run that evaluated nothing (only SKIPs) is not 3"
+"$tool" --root "$pnv" check-host --check 'kvm.*' --skip 'kvm.*' >/dev/null 2>&1
+[ $? = 64 ] && ok || bad "an empty selection is not a usage error"
 "$tool" --root "$data/pseries-lpar-ddw" check-host --check 'kvm.cap.*' >/dev/null
 [ $? = 3 ] && ok || bad "exit status of UNKNOWN checks is not 3"
 "$tool" --root "$pnv" check-host --check nosuch.check >/dev/null 2>&1
@@ -39,9 +43,10 @@ if grep -q -e ': PASS' -e ': INFO' -e summary <<<"$out" || ! grep -q ': FAIL' <<
 "$tool" --root "$pnv" check-host | grep -q $'\x1b' && bad "colour into a pipe" || ok
 "$tool" --root "$pnv" --color=always check-host | grep -q $'\x1b\[31mFAIL' && ok || bad "--color=always"
 NO_COLOR=1 "$tool" --root "$pnv" check-host | grep -q $'\x1b' && bad "NO_COLOR ignored" || ok
-TERM=dumb script -qec "$tool --root $pnv check-host" /dev/null 2>/dev/null | grep -q $'\x1b\[3' && bad "TERM=dumb ignored" || ok
 if command -v script >/dev/null; then
+	# on a terminal: colour, but not with TERM=dumb
 	TERM=xterm script -qec "$tool --root $pnv check-host" /dev/null | grep -q $'\x1b\[3' && ok || bad "no colour on a terminal"
+	TERM=dumb script -qec "$tool --root $pnv check-host" /dev/null | grep -q $'\x1b\[3' && bad "TERM=dumb ignored" || ok
 fi
 
 # textfile collector: written whole, by rename, nothing else left

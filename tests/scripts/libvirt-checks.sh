@@ -18,7 +18,9 @@ import json, os, sys
 d = json.loads(sys.argv[1]); c = {x["id"]: x for x in d["checks"]}
 m = c["memlock.libvirt"]
 assert m["level"] == "WARN", m
-assert "1 of 3" in m["message"] and "vfio-low-limit" in m["message"], m["message"]
+assert "3 of 5" in m["message"], m["message"]
+for low in ("vfio-low-limit", "vfio-locked-low", "vfio-interface"):
+    assert low in m["message"], (low, m["message"])
 assert "vfio-enough" not in m["message"] and "x86-with-limit" not in m["message"], m
 ev = {e["source"]: e["value"] for e in m["evidence"]}
 assert ev["vfio-low-limit"].startswith("hard_limit 2G, libvirt's own figure 4.0G"), ev  # 2 PHBs
@@ -32,6 +34,33 @@ n=$((n + 1))
 out=$(timeout 60 "$tool" -c 'qemu+unix:///system?socket=/nonexistent/sock' check-host --check libvirt.vfio)
 rc=$?
 [ $rc = 1 ] && grep -q "not reachable" <<<"$out" || bad "unreachable libvirt: exit $rc, $out"
+# a libvirtd that accepts and never answers: UNKNOWN within the deadline
+n=$((n + 1))
+sock=$(mktemp -u /tmp/tce-silent-XXXXXX.sock)
+"$py" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+conns = []
+end = time.time() + 60
+while time.time() < end:
+    s.settimeout(1)
+    try:
+        conns.append(s.accept()[0])
+    except OSError:
+        pass
+' "$sock" &
+server=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$sock" ] && break; sleep 0.2; done
+start=$(date +%s)
+out=$(TCEIOMMU_LIBVIRT_TIMEOUT=2 timeout 30 "$tool" -c "qemu+unix:///system?socket=$sock" \
+	check-host --check 'libvirt.vfio,memlock.libvirt' 2>&1)
+rc=$?
+took=$(($(date +%s) - start))
+kill $server 2>/dev/null
+rm -f "$sock"
+if [ $rc != 3 ] || [ $took -gt 10 ] || ! grep -q "did not answer within 2 s" <<<"$out"; then
+	bad "silent libvirtd: exit $rc after $took s: $out"
+fi
 n=$((n + 1))
 out=$("$tool" --root "$data/powernv9" -c "$uri" check-host --check 'memlock.libvirt' 2>&1)
 grep -q "SKIP (not applicable: libvirt is asked only on the live host" <<<"$out" || bad "libvirt under --root: $out"

@@ -93,9 +93,12 @@ static void test_exit_status(void **state)
 	struct tce_check_result r[3] = { 0 };
 
 	(void)state;
+	r[0].level = TCE_LVL_SKIP;
+	r[1].level = TCE_LVL_SKIP;
+	r[2].level = TCE_LVL_SKIP;
+	assert_int_equal(tce_checks_exit_status(r, 3), 3); /* nothing evaluated */
 	r[0].level = TCE_LVL_PASS;
 	r[1].level = TCE_LVL_INFO;
-	r[2].level = TCE_LVL_SKIP;
 	assert_int_equal(tce_checks_exit_status(r, 3), 0);
 	r[2].level = TCE_LVL_UNKNOWN;
 	assert_int_equal(tce_checks_exit_status(r, 3), 3);
@@ -103,7 +106,7 @@ static void test_exit_status(void **state)
 	assert_int_equal(tce_checks_exit_status(r, 3), 1);
 	r[0].level = TCE_LVL_FAIL;
 	assert_int_equal(tce_checks_exit_status(r, 3), 2);
-	assert_int_equal(tce_checks_exit_status(r, 0), 0);
+	assert_int_equal(tce_checks_exit_status(r, 0), 3);
 }
 
 static void test_prometheus_escape(void **state)
