@@ -1032,6 +1032,20 @@ static void probe_set(struct tce_group *g, const char *status, const char *fmt, 
 	g->probe_detail = s;
 }
 
+static bool held_now(uint64_t group)
+{
+	_cleanup_strv_free_ char **lines = NULL;
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "%" PRIu64 "\t", group);
+	if (tce_vfio_holders_scan(PATH_PROC, true, &lines) < 0)
+		return true; /* cannot tell: do not touch it */
+	for (char **l = lines; *l; l++)
+		if (strneq(*l, prefix, strlen(prefix)))
+			return true;
+	return false;
+}
+
 void tce_host_probe_groups(struct tce_host *h)
 {
 	for (size_t i = 0; i < h->n_groups; i++) {
@@ -1056,6 +1070,12 @@ void tce_host_probe_groups(struct tce_host *h)
 		if (g->n_holders) {
 			probe_set(g, "skipped", "in use by pid %d (%s): never probed",
 				  g->holders[0].pid, g->holders[0].comm ? g->holders[0].comm : "?");
+			continue;
+		}
+		/* the holders were scanned before the first probe: a VM may have
+		 * taken the group since; look again right before opening it */
+		if (held_now(g->number)) {
+			probe_set(g, "skipped", "in use since the holders were read: never probed");
 			continue;
 		}
 		k = tce_vfio_probe_group(g->number, &p);
