@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -27,6 +28,10 @@ struct tce_out_opts {
 char *tce_escape_terminal(const char *s);
 /* Copy of s that is valid UTF-8 (what JSON needs): bad bytes become U+FFFD. */
 char *tce_utf8_sanitize(const char *s);
+/* A JSON string of a host string (sanitized), or JSON null for NULL. */
+json_object *tce_json_str(const char *s);
+/* Write a document pretty-printed with a newline, and release it; 0 or -EIO. */
+int tce_json_write(json_object *doc, FILE *f);
 
 int tce_render_groups_table(const struct tce_host *h, const struct tce_out_opts *o, FILE *f);
 int tce_render_groups_json(const struct tce_host *h, FILE *f);

@@ -84,18 +84,12 @@ int tce_render_checks_text(const struct tce_checks_doc *d, FILE *f, bool color, 
 }
 
 /* Host strings are raw bytes; JSON must be UTF-8. */
-static json_object *jstr(const char *s)
-{
-	_cleanup_free_ char *u = s ? tce_utf8_sanitize(s) : NULL;
-
-	return u ? json_object_new_string(u) : NULL;
-}
+#define jstr tce_json_str
 
 int tce_render_checks_json(const struct tce_checks_doc *d, FILE *f)
 {
 	json_object *root = json_object_new_object(), *a = json_object_new_array(), *sum;
 	unsigned n[TCE_N_LEVELS];
-	int k = 0;
 
 	json_object_object_add(root, "schema_version",
 			       json_object_new_int(TCE_JSON_SCHEMA_VERSION));
@@ -135,13 +129,7 @@ int tce_render_checks_json(const struct tce_checks_doc *d, FILE *f)
 	}
 	json_object_object_add(sum, "exit_status", json_object_new_int(d->exit_status));
 	json_object_object_add(root, "summary", sum);
-	if (fprintf(f, "%s\n",
-		    json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							     JSON_C_TO_STRING_SPACED |
-							     JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
-		k = -EIO;
-	json_object_put(root);
-	return k;
+	return tce_json_write(root, f);
 }
 
 /*

@@ -315,12 +315,7 @@ out:
 #define JS_SAFE_MAX (1ULL << 53)
 
 /* Host strings are raw bytes; JSON must be UTF-8. */
-static json_object *jstr(const char *s)
-{
-	_cleanup_free_ char *u = s ? tce_utf8_sanitize(s) : NULL;
-
-	return u ? json_object_new_string(u) : NULL;
-}
+#define jstr tce_json_str
 
 static void add_u64(json_object *o, const char *key, bool has, uint64_t v, bool always_hex)
 {
@@ -533,7 +528,6 @@ static json_object *group_json(const struct tce_group *g)
 int tce_render_groups_json(const struct tce_host *h, FILE *f)
 {
 	json_object *root = json_object_new_object(), *a = json_object_new_array();
-	int k = 0;
 
 	json_object_object_add(root, "schema_version",
 			       json_object_new_int(TCE_JSON_SCHEMA_VERSION));
@@ -545,13 +539,7 @@ int tce_render_groups_json(const struct tce_host *h, FILE *f)
 		json_object_array_add(a, group_json(&h->groups[i]));
 	json_object_object_add(root, "groups", a);
 	json_object_object_add(root, "note", jstr(h->note));
-	if (fprintf(f, "%s\n",
-		    json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							     JSON_C_TO_STRING_SPACED |
-							     JSON_C_TO_STRING_NOSLASHESCAPE)) < 0)
-		k = -EIO;
-	json_object_put(root);
-	return k;
+	return tce_json_write(root, f);
 }
 
 void tce_render_groups_notes(const struct tce_host *h, FILE *f)
