@@ -115,12 +115,9 @@ void tce_chk_kernel(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_smt(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_kvm_device(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_kvm_flavour(struct tce_check_ctx *c, struct tce_check_result *r);
-void tce_chk_cap_spapr_tce(struct tce_check_ctx *c, struct tce_check_result *r);
-void tce_chk_cap_spapr_tce_64(struct tce_check_ctx *c, struct tce_check_result *r);
-void tce_chk_cap_multitce(struct tce_check_ctx *c, struct tce_check_result *r);
+/* the plain capabilities, by the check id */
+void tce_chk_cap(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_cap_tce_vfio(struct tce_check_ctx *c, struct tce_check_result *r);
-void tce_chk_cap_enable_hcall(struct tce_check_ctx *c, struct tce_check_result *r);
-void tce_chk_cap_device_ctrl(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_kvm_vfio_device(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_iommu_groups(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_vfio_modules(struct tce_check_ctx *c, struct tce_check_result *r);

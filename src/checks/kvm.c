@@ -172,44 +172,56 @@ static bool ask_cap(struct tce_check_ctx *c, struct tce_check_result *r, unsigne
 	return true;
 }
 
-void tce_chk_cap_spapr_tce(struct tce_check_ctx *c, struct tce_check_result *r)
+/*
+ * The capabilities that read plainly: 1 is PASS, 0 is the level when bad
+ * with its hint. KVM_CAP_SPAPR_TCE_VFIO, which needs its history, is apart.
+ */
+static const struct cap_check {
+	const char *id;
+	unsigned cap;
+	const char *name;
+	const char *pass;
+	enum tce_level bad;
+	const char *hint;
+	const char *fail;
+} cap_checks[] = {
+	{ "kvm.cap.spapr_tce", CAP_SPAPR_TCE, "KVM_CAP_SPAPR_TCE",
+	  "KVM can hold TCE tables (in-kernel H_PUT_TCE)", TCE_LVL_FAIL,
+	  "use a Book3S-64 KVM kernel",
+	  "KVM cannot hold TCE tables: every H_PUT_TCE exits to QEMU" },
+	{ "kvm.cap.spapr_tce_64", CAP_SPAPR_TCE_64, "KVM_CAP_SPAPR_TCE_64",
+	  "64-bit TCE windows (DDW) can be in the kernel", TCE_LVL_WARN, "use Linux 4.6 or later",
+	  "no 64-bit TCE tables in KVM: dynamic DMA windows are handled by QEMU" },
+	{ "kvm.cap.spapr_multitce", CAP_SPAPR_MULTITCE, "KVM_CAP_SPAPR_MULTITCE",
+	  "H_PUT_TCE_INDIRECT and H_STUFF_TCE can be handled in the kernel", TCE_LVL_WARN,
+	  "use Linux 4.6 or later", "H_PUT_TCE_INDIRECT and H_STUFF_TCE exit to QEMU" },
+	{ "kvm.cap.ppc_enable_hcall", CAP_PPC_ENABLE_HCALL, "KVM_CAP_PPC_ENABLE_HCALL",
+	  "QEMU can turn on in-kernel H_PUT_TCE_INDIRECT and H_STUFF_TCE", TCE_LVL_WARN,
+	  "use Linux 3.17 or later",
+	  "QEMU cannot enable H_PUT_TCE_INDIRECT/H_STUFF_TCE in the kernel" },
+	{ "kvm.cap.device_ctrl", CAP_DEVICE_CTRL, "KVM_CAP_DEVICE_CTRL",
+	  "KVM devices (kvm-vfio among them) can be created", TCE_LVL_FAIL, NULL,
+	  "no KVM device API: the kvm-vfio device cannot exist" },
+};
+
+void tce_chk_cap(struct tce_check_ctx *c, struct tce_check_result *r)
 {
+	const struct cap_check *cc = NULL;
 	long v;
 
-	if (!ask_cap(c, r, CAP_SPAPR_TCE, "KVM_CAP_SPAPR_TCE", &v))
+	for (size_t i = 0; i < ARRAY_SIZE(cap_checks) && !cc; i++)
+		if (streq(cap_checks[i].id, r->check->id))
+			cc = &cap_checks[i];
+	if (!cc) {
+		tce_result(r, TCE_LVL_UNKNOWN, NULL, "no such capability check");
+		return;
+	}
+	if (!ask_cap(c, r, cc->cap, cc->name, &v))
 		return;
 	if (v > 0)
-		tce_result(r, TCE_LVL_PASS, NULL, "KVM can hold TCE tables (in-kernel H_PUT_TCE)");
+		tce_result(r, TCE_LVL_PASS, NULL, "%s", cc->pass);
 	else
-		tce_result(r, TCE_LVL_FAIL, "use a Book3S-64 KVM kernel",
-			   "KVM cannot hold TCE tables: every H_PUT_TCE exits to QEMU");
-}
-
-void tce_chk_cap_spapr_tce_64(struct tce_check_ctx *c, struct tce_check_result *r)
-{
-	long v;
-
-	if (!ask_cap(c, r, CAP_SPAPR_TCE_64, "KVM_CAP_SPAPR_TCE_64", &v))
-		return;
-	if (v > 0)
-		tce_result(r, TCE_LVL_PASS, NULL, "64-bit TCE windows (DDW) can be in the kernel");
-	else
-		tce_result(r, TCE_LVL_WARN, "use Linux 4.6 or later",
-			   "no 64-bit TCE tables in KVM: dynamic DMA windows are handled by QEMU");
-}
-
-void tce_chk_cap_multitce(struct tce_check_ctx *c, struct tce_check_result *r)
-{
-	long v;
-
-	if (!ask_cap(c, r, CAP_SPAPR_MULTITCE, "KVM_CAP_SPAPR_MULTITCE", &v))
-		return;
-	if (v > 0)
-		tce_result(r, TCE_LVL_PASS, NULL,
-			   "H_PUT_TCE_INDIRECT and H_STUFF_TCE can be handled in the kernel");
-	else
-		tce_result(r, TCE_LVL_WARN, "use Linux 4.6 or later",
-			   "H_PUT_TCE_INDIRECT and H_STUFF_TCE exit to QEMU");
+		tce_result(r, cc->bad, cc->hint, "%s", cc->fail);
 }
 
 /*
@@ -245,34 +257,6 @@ void tce_chk_cap_tce_vfio(struct tce_check_ctx *c, struct tce_check_result *r)
 		    "check that the kernel has CONFIG_SPAPR_TCE_IOMMU and CONFIG_VFIO",
 		    "TCE tables cannot be linked to VFIO: DMA maps of passed-through devices "
 		    "exit to QEMU");
-}
-
-void tce_chk_cap_enable_hcall(struct tce_check_ctx *c, struct tce_check_result *r)
-{
-	long v;
-
-	if (!ask_cap(c, r, CAP_PPC_ENABLE_HCALL, "KVM_CAP_PPC_ENABLE_HCALL", &v))
-		return;
-	if (v > 0)
-		tce_result(r, TCE_LVL_PASS, NULL,
-			   "QEMU can turn on in-kernel H_PUT_TCE_INDIRECT and H_STUFF_TCE");
-	else
-		tce_result(r, TCE_LVL_WARN, "use Linux 3.17 or later",
-			   "QEMU cannot enable H_PUT_TCE_INDIRECT/H_STUFF_TCE in the kernel");
-}
-
-void tce_chk_cap_device_ctrl(struct tce_check_ctx *c, struct tce_check_result *r)
-{
-	long v;
-
-	if (!ask_cap(c, r, CAP_DEVICE_CTRL, "KVM_CAP_DEVICE_CTRL", &v))
-		return;
-	if (v > 0)
-		tce_result(r, TCE_LVL_PASS, NULL,
-			   "KVM devices (kvm-vfio among them) can be created");
-	else
-		tce_result(r, TCE_LVL_FAIL, NULL,
-			   "no KVM device API: the kvm-vfio device cannot exist");
 }
 
 /*

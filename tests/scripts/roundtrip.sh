@@ -14,21 +14,12 @@ if ! "$tool" --root "$snap" record "$rec/snap"; then
 	exit 1
 fi
 grep -q '^source record$' "$rec/snap/.tceiommu/manifest" || { echo "FAIL: manifest"; exit 1; }
-for args in "--json" "-P -O" "" "-r -O -b"; do
+for cmd in "list-groups --json" "list-groups -P -O" "list-groups" "list-groups -r -O -b" \
+	"check-host --json" "check-host --format=nagios"; do
 	n=$((n + 1))
 	# shellcheck disable=SC2086
-	if ! diff -u <("$tool" --root "$snap" list-groups $args 2>&1) \
-		<("$tool" --root "$rec/snap" list-groups $args 2>&1); then
-		echo "FAIL: list-groups $args differs after the round trip"
-		fails=$((fails + 1))
-	fi
-done
-for args in "--json" "--format=nagios"; do
-	n=$((n + 1))
-	# shellcheck disable=SC2086
-	if ! diff -u <("$tool" --root "$snap" check-host $args 2>&1) \
-		<("$tool" --root "$rec/snap" check-host $args 2>&1); then
-		echo "FAIL: check-host $args differs after the round trip"
+	if ! diff -u <("$tool" --root "$snap" $cmd 2>&1) <("$tool" --root "$rec/snap" $cmd 2>&1); then
+		echo "FAIL: $cmd differs after the round trip"
 		fails=$((fails + 1))
 	fi
 done
