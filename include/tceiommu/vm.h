@@ -28,11 +28,11 @@
 
 /* Ordered by how bad they are for a VM row: the worst one is shown. */
 enum tce_verdict {
-	TCE_VERDICT_NONE = 0,	/* nothing decided (no window) */
-	TCE_VERDICT_EMULATED,	/* no VFIO device behind the PHB: nothing to accelerate */
-	TCE_VERDICT_IN_KERNEL,	/* KVM handles the TCE hcalls, linked to the VFIO group */
-	TCE_VERDICT_UNKNOWN,	/* undecidable from what could be read; reason says what decides */
-	TCE_VERDICT_USERSPACE,	/* every map/unmap exits to QEMU */
+	TCE_VERDICT_NONE = 0,  /* nothing decided (no window) */
+	TCE_VERDICT_EMULATED,  /* no VFIO device behind the PHB: nothing to accelerate */
+	TCE_VERDICT_IN_KERNEL, /* KVM handles the TCE hcalls, linked to the VFIO group */
+	TCE_VERDICT_UNKNOWN,   /* undecidable from what could be read; reason says what decides */
+	TCE_VERDICT_USERSPACE, /* every map/unmap exits to QEMU */
 };
 const char *tce_verdict_name(enum tce_verdict v);
 
@@ -82,8 +82,8 @@ struct tce_vm_device {
 	char *id;     /* qdev id or libvirt alias; may be NULL */
 	char *driver; /* "vfio-pci", "e1000", ... ("hostdev" from libvirt XML) */
 	bool vfio;
-	bool iommufd;	    /* libvirt <driver iommufd='yes'/>: no sPAPR acceleration */
-	char *host_bdf;	    /* VFIO: the host device ("0001:01:00.0") */
+	bool iommufd;	     /* libvirt <driver iommufd='yes'/>: no sPAPR acceleration */
+	char *host_bdf;	     /* VFIO: the host device ("0001:01:00.0") */
 	char *host_sysfsdev; /* VFIO by sysfsdev= */
 	bool has_phb;
 	uint32_t phb_index;
@@ -147,13 +147,13 @@ struct tce_vm {
 struct tce_vms {
 	struct tce_vm *vms;
 	size_t n;
-	long page_size;			       /* the host kernel's */
+	long page_size;			      /* the host kernel's */
 	enum tce_tristate cap_spapr_tce_vfio; /* KVM_CAP_SPAPR_TCE_VFIO of the host */
 	enum tce_tristate cap_spapr_tce_64;
-	char *cap_note;	 /* why the capability is unknown */
-	bool proc_hidden; /* /proc mounted with hidepid: other users' processes unseen */
+	char *cap_note;	   /* why the capability is unknown */
+	bool proc_hidden;  /* /proc mounted with hidepid: other users' processes unseen */
 	bool proc_partial; /* some QEMU processes could not be read: needs root */
-	int debugfs_err;  /* 0, -EACCES: needs root, -ENOENT: not mounted */
+	int debugfs_err;   /* 0, -EACCES: needs root, -ENOENT: not mounted */
 	int libvirt_err;
 	char *libvirt_note;
 	char **notes;
