@@ -33,3 +33,12 @@
 #define PATH_DEV_VFIO "/dev/vfio"
 #define PATH_DEV_VFIO_CONTAINER "/dev/vfio/vfio"
 #define PATH_DEV_KVM "/dev/kvm"
+
+/*
+ * libvirt's sockets (src/remote/remote_sockets.c): the modular daemon's
+ * (virtqemud) and the monolithic libvirtd's, each with a read-only twin
+ * ("-ro"). Live only, never under --root: the tool looks whether one exists
+ * before connecting, so that libvirt never tries to start a daemon.
+ */
+#define PATH_LIBVIRT_RUN "/run/libvirt"
+#define LIBVIRT_SOCK_NAMES "virtqemud-sock", "virtqemud-sock-ro", "libvirt-sock", "libvirt-sock-ro"
