@@ -221,6 +221,8 @@ static char *emulated_driver(xmlNodePtr dev)
 
 	if (!m)
 		m = attr(child(dev, "model"), "name");
+	if (!m) /* <memballoon model='virtio'>, <rng model='virtio'> */
+		m = attr(dev, "model");
 	if (!m && is_elem(dev, "disk"))
 		m = attr(child(dev, "target"), "bus");
 	return m ? m : strdup((const char *)dev->name);
