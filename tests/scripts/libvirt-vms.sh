@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The VM map's libvirt collector against libvirt's test driver (no daemon):
+# running pseries domains listed, each one's XML parsed into PHBs by target
+# index and devices mapped bus= -> controller index -> target index. Also: a
+# URI whose daemon has no socket is "not running" at once, without libvirt
+# starting one; the test driver refuses the QMP passthrough cleanly.
+# Usage: libvirt-vms.sh LIBVIRT_VMS_TOOL LIBVIRT_DIR
+set -u
+tool=$1 dir=$(cd "$2" && pwd)
+n=0 fails=0
+bad() { fails=$((fails + 1)); echo "FAIL: $*"; }
+uri="test://$dir/ppc64-running.xml"
+
+n=$((n + 1))
+want='vm-emulated 0,5
+  vm-emulated emulated e1000 phb 5
+vm-phb3 0,1,3
+  vm-phb3 vfio 0001:01:00.0 phb 3
+  vm-phb3 vfio 0001:01:00.1 phb 1'
+got=$(timeout 60 "$tool" -d "$uri")
+rc=$?
+[ $rc = 0 ] && [ "$got" = "$want" ] || bad "test driver: exit $rc, got:
+$got
+want:
+$want"
+
+# the test driver has no QEMU monitor: an error per domain, no crash, no hang
+n=$((n + 1))
+got=$(timeout 60 "$tool" -m '{"execute":"query-status"}' "$uri")
+rc=$?
+[ $rc = 1 ] && [ "$(grep -c 'monitor error' <<<"$got")" = 2 ] || bad "test driver monitor: exit $rc: $got"
+
+# qemu:///session with no daemon socket: ENOENT and the note, no daemon started
+n=$((n + 1))
+tmp=$(mktemp -d)
+got=$(env -i PATH="$PATH" HOME="$tmp" XDG_RUNTIME_DIR="$tmp" timeout 30 "$tool" -t qemu:///session 2>"$tmp/err")
+rc=$?
+ms=$(sed -n 's/^listed in \([0-9]*\).*/\1/p' "$tmp/err")
+[ $rc = 2 ] && grep -q "^error ENOENT: libvirt is not running (no socket at $tmp/libvirt/virtqemud-sock" <<<"$got" &&
+	[ -n "$ms" ] && [ "$ms" -lt 50 ] && [ ! -e "$tmp/libvirt" ] ||
+	bad "session without a daemon: exit $rc in ${ms:-?} ms: $got"
+rm -rf "$tmp"
+
+echo "$((n - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
