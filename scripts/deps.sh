@@ -7,7 +7,9 @@ pkgs=(
 	build-essential cmake pkg-config
 	libudev-dev libjson-c-dev libkmod-dev libsmartcols-dev libvirt-dev libxml2-dev
 	bash-completion
-	# tests
+	# tests; a real libvirtd (tests/scripts/libvirtd-real.sh): without recommends,
+	# so no qemu-system-x86 for libvirtd to probe at every start
+	libvirt-daemon libvirt-daemon-system libvirt-clients
 	libcmocka-dev python3 python3-prometheus-client valgrind clang-format util-linux
 	# real ppc64el kernels under emulation (tests/e2e)
 	qemu-system-ppc qemu-system-data xz-utils
