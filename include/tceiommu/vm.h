@@ -195,8 +195,12 @@ void tce_libvirt_domains_free(struct tce_libvirt_domain *d, size_t n);
 /*
  * The running domains at uri (read-only connection), within timeout_ms for
  * the whole exchange. A libvirt that is not running is -ECONNREFUSED/-ENOENT
- * with *ret_note saying so, costing no more than a failed connect; a refusal
- * by polkit/ACL is -EACCES. Builds without libvirt: -EOPNOTSUPP.
+ * with *ret_note saying so, costing no more than a failed connect: for
+ * qemu:///system and qemu:///session, no daemon socket means -ENOENT before
+ * libvirt is called at all (it would try to start a daemon). A refusal by
+ * polkit/ACL is -EACCES; no answer in time -ETIMEDOUT (the work is left to
+ * its thread); other failures -EIO with libvirt's message in *ret_note.
+ * Builds without libvirt: -EOPNOTSUPP.
  */
 int tce_libvirt_list_running(const char *uri, int timeout_ms, struct tce_libvirt_domain **ret,
 			     size_t *ret_n, char **ret_note);
@@ -210,6 +214,9 @@ int tce_libvirt_list_running(const char *uri, int timeout_ms, struct tce_libvirt
  * type='hostdev'>): host BDF, iommufd, and the PHB their guest address's
  * bus= names through that controller's target index. Also the memlock
  * settings (<memtune><hard_limit>, <memoryBacking><locked/>) as notes.
+ * Hostile input: over 16 MiB is -EFBIG; not well-formed, not a <domain>,
+ * or with a DTD or entity declaration (never written by libvirt) -EINVAL.
+ * On error vm may hold part of the domain: the caller frees it as always.
  */
 int tce_libvirt_parse_domain_xml(const char *xml, size_t len, struct tce_vm *vm);
 
