@@ -42,5 +42,33 @@ ms=$(sed -n 's/^listed in \([0-9]*\).*/\1/p' "$tmp/err")
 	bad "session without a daemon: exit $rc in ${ms:-?} ms: $got"
 rm -rf "$tmp"
 
+# a libvirtd that accepts and never answers: -ETIMEDOUT at the deadline
+n=$((n + 1))
+sock=$(mktemp -u /tmp/tce-silent-XXXXXX.sock)
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+conns = []
+end = time.time() + 30
+while time.time() < end:
+    s.settimeout(1)
+    try:
+        conns.append(s.accept()[0])
+    except OSError:
+        pass
+' "$sock" &
+server=$!
+for _ in $(seq 25); do [ -S "$sock" ] && break; sleep 0.2; done
+tmp=$(mktemp)
+got=$(timeout 30 "$tool" -t -T 1000 "qemu+unix:///system?socket=$sock" 2>"$tmp")
+rc=$?
+ms=$(sed -n 's/^listed in \([0-9]*\).*/\1/p' "$tmp")
+kill $server 2>/dev/null
+wait $server 2>/dev/null
+rm -f "$sock" "$tmp"
+[ $rc = 2 ] && grep -q "^error ETIMEDOUT: libvirt did not answer within 1000 ms" <<<"$got" &&
+	[ -n "$ms" ] && [ "$ms" -ge 990 ] && [ "$ms" -lt 1500 ] ||
+	bad "silent libvirtd: exit $rc after ${ms:-?} ms: $got"
+
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" = 0 ]

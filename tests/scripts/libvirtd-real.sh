@@ -145,6 +145,21 @@ PY
 	echo "$d: qom-list through the passthrough (list, parse, open, exec): $took ms"
 done
 
+# a QEMU that stops answering: the passthrough gives up at the deadline
+n=$((n + 1))
+qpid=$(cat /run/libvirt/qemu/tce-test-b.pid 2>/dev/null)
+if [ -n "$qpid" ] && kill -STOP "$qpid"; then
+	t1=$(date +%s%N)
+	got=$(timeout 60 "$tool" -T 1000 -m "$req" $uri | grep 'tce-test-b monitor')
+	took=$((($(date +%s%N) - t1) / 1000000))
+	kill -CONT "$qpid"
+	echo "stopped QEMU: $got after $took ms"
+	grep -q "monitor error ETIMEDOUT: no answer from the monitor within 1000 ms" <<<"$got" &&
+		[ $took -lt 3000 ] || bad "stopped QEMU: after $took ms: $got"
+else
+	bad "no pid for tce-test-b's QEMU"
+fi
+
 # a destroyed domain is no longer listed: only active domains are
 n=$((n + 1))
 virsh -q -c $uri destroy tce-test-b >/dev/null 2>&1
