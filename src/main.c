@@ -28,6 +28,10 @@ static const struct verb verbs[] = {
 	  "IOMMU groups (PEs): devices, drivers, viability, VFIO state, TCE windows" },
 	{ "check-host", cmd_check_host,
 	  "is this host ready for VFIO passthrough: modules, KVM capabilities, VFIO, memlock" },
+	{ "list-vms", cmd_list_vms,
+	  "running VMs: PHBs, LIOBNs, VFIO groups, and whether TCE hcalls stay in the kernel" },
+	{ "show-vm", cmd_show_vm,
+	  "one VM in depth: PHB -> LIOBN -> verdict -> VFIO group -> devices" },
 	{ "record", cmd_record, "write a snapshot of what the tool reads, for --root" },
 	{ "help", cmd_help, "show this help, or a command's (help COMMAND)" },
 };

@@ -128,6 +128,7 @@ void tce_chk_vfio_noiommu(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_vfio_viable(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_memlock_self(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_hugepages(struct tce_check_ctx *c, struct tce_check_result *r);
+void tce_chk_memlock_qemu(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_memlock_libvirt(struct tce_check_ctx *c, struct tce_check_result *r);
 void tce_chk_libvirt(struct tce_check_ctx *c, struct tce_check_result *r);
 

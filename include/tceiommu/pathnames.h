@@ -30,6 +30,7 @@
 /* drivers/base/cpu.c: per CPU online state and SMT siblings */
 #define PATH_CPUS "/sys/devices/system/cpu"
 /* drivers/vfio/group.c: the group char device, "/dev/vfio/<group>" */
+#define PATH_DEV "/dev"
 #define PATH_DEV_VFIO "/dev/vfio"
 #define PATH_DEV_VFIO_CONTAINER "/dev/vfio/vfio"
 #define PATH_DEV_KVM "/dev/kvm"
@@ -42,3 +43,8 @@
  */
 #define PATH_LIBVIRT_RUN "/run/libvirt"
 #define LIBVIRT_SOCK_NAMES "virtqemud-sock", "virtqemud-sock-ro", "libvirt-sock", "libvirt-sock-ro"
+/* virt/kvm/kvm_main.c kvm_create_vm_debugfs: one "PID-FD" directory per VM */
+#define PATH_DEBUGFS_KVM "/sys/kernel/debug/kvm"
+/* libvirt src/qemu/qemu_conf.c: the QEMU driver's logs and pid files */
+#define PATH_LIBVIRT_QEMU_LOG "/var/log/libvirt/qemu"
+#define PATH_LIBVIRT_QEMU_RUN "/run/libvirt/qemu"

@@ -35,6 +35,14 @@ int tce_probe_store_save(struct tce_probe_store *s, int dirfd, const char *relpa
 int tce_probe(struct tce_root *r, const char *kind, const char *key, char ***ret_values);
 
 /*
+ * While recording, keep an answer the caller got itself (QMP replies, libvirt
+ * domain XML) in the sidecar, for tce_probe() to replay; a no-op otherwise.
+ * err: a positive errno, or 0 with values.
+ */
+int tce_probe_put(struct tce_root *r, const char *kind, const char *key, int err,
+		  char *const *values);
+
+/*
  * The processes holding /dev/vfio/N open, from a /proc directory: lines
  * "GROUP<TAB>PID<TAB>COMM[<TAB>VM]" (VM from QEMU's -name). Unprivileged:
  * -EACCES (needs root), or -EPERM when /proc hides other users' processes.

@@ -74,5 +74,13 @@ int tce_root_realpath(struct tce_root *r, const char *path, char **ret);
 int tce_root_list(struct tce_root *r, const char *path, char ***ret);
 int tce_root_exists(struct tce_root *r, const char *path);
 
+/* The last max bytes of a file (a log); a recording keeps that tail. */
+int tce_root_read_tail(struct tce_root *r, const char *path, size_t max, char **ret,
+		       size_t *ret_len);
+/* Reads between pause and resume are not copied into a recording: what only
+ * decides whether to look closer (another process's comm). */
+void *tce_root_pause_recording(struct tce_root *r);
+void tce_root_resume_recording(struct tce_root *r, void *token);
+
 /* Testing hook: TCEIOMMU_NO_OPENAT2=1 forces the userspace resolver. */
 bool tce_root_uses_openat2(const struct tce_root *r);

@@ -13,6 +13,7 @@
 #include "tceiommu/checks.h"
 #include "tceiommu/pathnames.h"
 #include "tceiommu/util.h"
+#include "tceiommu/vmcollect.h"
 
 /* fs/proc/base.c proc_pid_limits: "Max locked memory  <soft> <hard> bytes" */
 static int limits_memlock(const char *buf, char *soft, char *hard, size_t len)
@@ -121,4 +122,91 @@ void tce_chk_hugepages(struct tce_check_ctx *c, struct tce_check_result *r)
 	else
 		tce_result(r, TCE_LVL_INFO, NULL, "%" PRIu64 " of %s reserved, %" PRIu64 " free",
 			   total, sz, freep);
+}
+
+/*
+ * memlock.qemu: each running QEMU with VFIO, its VmLck against its own
+ * RLIMIT_MEMLOCK (the soft limit account_locked_vm() checks, mm/util.c),
+ * counted in the kernel's pages. CAP_IPC_LOCK bypasses the limit (VmLck above
+ * it is then normal), and mem-lock=on locks all guest RAM on purpose. With
+ * VFIO v2 QEMU registers (locks) all guest RAM and the TCE tables come on top
+ * (FACTS §2.6): a limit below guest RAM fails at start or leaves the tables
+ * in userspace; VmLck close to the limit leaves no room for a new window or a
+ * hotplugged device. From the VM map's collector, /proc only.
+ */
+void tce_chk_memlock_qemu(struct tce_check_ctx *c, struct tce_check_result *r)
+{
+	_cleanup_vms_ struct tce_vms *v = NULL;
+	struct tce_vms_opts o = { .uri = NULL, .timeout_ms = 1000 };
+	long page = tce_root_page_size(c->r);
+	size_t checked = 0, bad = 0, unknown = 0;
+	int k = tce_vms_collect(c->r, &o, &v);
+
+	if (k < 0) {
+		tce_result(r, TCE_LVL_UNKNOWN, NULL, "cannot read the running VMs: %s",
+			   strerror(-k));
+		return;
+	}
+	if (page <= 0)
+		page = 4096;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct tce_vm *vm = &v->vms[i];
+		const char *name = vm->name ? vm->name : "?";
+		bool vfio = vm->n_vfio_groups > 0;
+		char l[32], lk[32], ram[32];
+
+		for (size_t j = 0; j < vm->n_devices; j++)
+			vfio |= vm->devices[j].vfio;
+		if (!vfio)
+			continue;
+		checked++;
+		if (!vm->has_vmlck || !vm->has_memlock || vm->cap_ipc_lock == TCE_UNKNOWN) {
+			unknown++;
+			tce_evidence(r, "pid", "%d (%s): /proc/%d/status or limits unreadable",
+				     vm->pid, name, vm->pid);
+			continue;
+		}
+		tce_format_size(vm->vmlck, lk, sizeof(lk));
+		if (vm->memlock_soft == UINT64_MAX)
+			snprintf(l, sizeof(l), "unlimited");
+		else
+			tce_format_size(vm->memlock_soft, l, sizeof(l));
+		tce_evidence(r, "pid",
+			     "%d (%s): VmLck %s (%" PRIu64
+			     " kernel pages), limit %s, CAP_IPC_LOCK %s%s",
+			     vm->pid, name, lk, vm->vmlck / (uint64_t)page, l,
+			     vm->cap_ipc_lock == TCE_YES ? "yes" : "no",
+			     vm->mem_lock_on ? ", mem-lock=on" : "");
+		if (vm->cap_ipc_lock == TCE_YES || vm->memlock_soft == UINT64_MAX)
+			continue;
+		if (vm->has_ram && vm->memlock_soft < vm->ram) {
+			tce_format_size(vm->ram, ram, sizeof(ram));
+			tce_evidence(r, "pid", "%d (%s): limit %s below guest RAM %s", vm->pid,
+				     name, l, ram);
+			bad++;
+		} else if (vm->vmlck / (uint64_t)page + 16 > vm->memlock_soft / (uint64_t)page) {
+			/* fewer than 16 kernel pages left: a new window's table will not fit */
+			tce_evidence(r, "pid", "%d (%s): VmLck at its limit", vm->pid, name);
+			bad++;
+		}
+	}
+	if (checked == 0 && (v->proc_hidden || v->proc_partial)) {
+		tce_result(r, TCE_LVL_UNKNOWN, "run as root",
+			   "other users' QEMU processes cannot be read (%s)",
+			   v->proc_hidden ? "process list hidden" : "needs root");
+	} else if (checked == 0) {
+		tce_result(r, TCE_LVL_SKIP, NULL, "no running QEMU with VFIO");
+	} else if (bad) {
+		tce_result(
+		    r, TCE_LVL_WARN,
+		    "raise the limit to guest RAM plus the TCE tables (libvirt sets it; by "
+		    "hand: ulimit -l, or LimitMEMLOCK= in a unit), or give QEMU CAP_IPC_LOCK",
+		    "%zu of %zu QEMU processes with VFIO lack locked memory", bad, checked);
+	} else if (unknown) {
+		tce_result(r, TCE_LVL_UNKNOWN, "run as root",
+			   "%zu of %zu QEMU processes unreadable", unknown, checked);
+	} else {
+		tce_result(r, TCE_LVL_PASS, NULL, "%zu QEMU process%s with VFIO within %s limit",
+			   checked, checked == 1 ? "" : "es", checked == 1 ? "its" : "their");
+	}
 }

@@ -50,6 +50,8 @@ const struct tce_check tce_checks[] = {
 	  tce_chk_memlock_self },
 	{ "memlock.libvirt", "memlock limit of libvirt domains with VFIO", LVT, false, "WARN",
 	  tce_chk_memlock_libvirt },
+	{ "memlock.qemu", "locked memory of running QEMU processes with VFIO", ALL, false, "WARN",
+	  tce_chk_memlock_qemu },
 	{ "hugepages", "huge pages", ALL, false, "INFO", tce_chk_hugepages },
 	{ "cpu.smt", "SMT for kvm_hv on POWER7/POWER8", PNV, false, "FAIL", tce_chk_smt },
 	{ "libvirt.vfio", "libvirt with the VFIO hostdev backend", LVT, false, "WARN",

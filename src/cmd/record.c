@@ -2,8 +2,9 @@
 /*
  * tceiommu record DIR: run every non-intrusive collector of this build with
  * a recording root, so that DIR holds every file, link and directory they
- * read, the live-only answers as sidecars, and a manifest. Never --probe,
- * never a QEMU monitor.
+ * read, the live-only answers as sidecars, and a manifest. Never --probe;
+ * a QEMU monitor only when named (--qmp SOCKET, or --monitor for libvirt's
+ * domains), so that --root replays show-vm with QEMU's answers.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +16,8 @@
 #include "tceiommu/host.h"
 #include "tceiommu/log.h"
 #include "tceiommu/root.h"
+#include "tceiommu/util.h"
+#include "tceiommu/vmcollect.h"
 
 static void usage(FILE *f)
 {
@@ -22,6 +25,12 @@ static void usage(FILE *f)
 	      "Write a snapshot of what tceiommu reads into DIR (new or empty), for bug\n"
 	      "reports and tests; 'tceiommu --root DIR COMMAND' replays it.\n\n"
 	      "Options:\n"
+	      "      --qmp SOCKET      also record the answers of the QEMU at SOCKET\n"
+	      "                        (repeatable)\n"
+	      "      --monitor         also record libvirt domains' QEMU answers through\n"
+	      "                        libvirt's monitor passthrough (taints the domains\n"
+	      "                        \"custom-monitor\")\n"
+	      "      --no-libvirt      do not ask libvirt for its running domains\n"
 	      "  -h, --help            show this help\n\n"
 	      "See tceiommu(8).\n",
 	      f);
@@ -30,18 +39,37 @@ static void usage(FILE *f)
 int cmd_record(int argc, char **argv, const struct tce_global *gl)
 {
 	static const struct option opts[] = {
+		{ "qmp", required_argument, NULL, 256 },
+		{ "monitor", no_argument, NULL, 257 },
+		{ "no-libvirt", no_argument, NULL, 258 },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	_cleanup_root_ struct tce_root *r = NULL;
 	_cleanup_host_ struct tce_host *h = NULL;
 	struct tce_collect_opts co = { .names = true, .holders = true };
+	_cleanup_vms_ struct tce_vms *vms = NULL;
+	_cleanup_strv_free_ char **qmp = NULL;
+	struct tce_vms_opts vo = { .uri = gl->connect ? gl->connect : "qemu:///system",
+				   .timeout_ms = 5000 };
 	struct tce_check_ctx ctx;
 	const char *dir;
 	int c, k;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
+		case 256:
+			if (strv_extend(&qmp, optarg) < 0)
+				return TCE_EXIT_FAILURE;
+			vo.qmp_paths = (const char *const *)qmp;
+			vo.n_qmp = strv_length(qmp);
+			break;
+		case 257:
+			vo.monitor = true;
+			break;
+		case 258:
+			vo.uri = NULL;
+			break;
 		case 'h':
 			usage(stdout);
 			return TCE_EXIT_OK;
@@ -55,6 +83,10 @@ int cmd_record(int argc, char **argv, const struct tce_global *gl)
 		return TCE_EXIT_USAGE;
 	}
 	dir = argv[optind];
+	if (vo.monitor && !vo.uri) {
+		ERR("record: --monitor asks QEMU through libvirt: not with --no-libvirt");
+		return TCE_EXIT_USAGE;
+	}
 	if (tce_global_open_root(gl, &r) < 0)
 		return TCE_EXIT_FAILURE;
 	k = tce_root_start_recording(r, dir);
@@ -77,6 +109,12 @@ int cmd_record(int argc, char **argv, const struct tce_global *gl)
 		tce_check_result_done(&res);
 	}
 	tce_check_ctx_done(&ctx);
+	/* the VM map: /proc/PID, debugfs, libvirt's XML, QEMU's answers */
+	k = tce_vms_collect(r, &vo, &vms);
+	if (k < 0) {
+		ERR("reading the VM map: %s", strerror(-k));
+		return TCE_EXIT_FAILURE;
+	}
 	k = tce_root_finish_recording(r);
 	if (k < 0) {
 		ERR("%s: writing the manifest: %s", dir, strerror(-k));

@@ -528,6 +528,21 @@ static char **strv_copy(char *const *v)
 	return c;
 }
 
+int tce_probe_put(struct tce_root *r, const char *kind, const char *key, int err,
+		  char *const *values)
+{
+	struct answer *a;
+
+	if (!tce_root_is_recording(r))
+		return 0;
+	a = store_add(tce_root_probes(r), kind, key);
+	if (!a)
+		return -ENOMEM;
+	a->err = err;
+	a->values = err ? NULL : strv_copy(values);
+	return 0;
+}
+
 int tce_probe(struct tce_root *r, const char *kind, const char *key, char ***ret_values)
 {
 	struct tce_probe_store *s = tce_root_probes(r);

@@ -1071,3 +1071,54 @@ int tce_root_exists(struct tce_root *r, const char *path)
 	}
 	return 0;
 }
+
+void *tce_root_pause_recording(struct tce_root *r)
+{
+	struct recorder *rec = r->rec;
+
+	r->rec = NULL;
+	return rec;
+}
+
+void tce_root_resume_recording(struct tce_root *r, void *token)
+{
+	r->rec = token;
+}
+
+int tce_root_read_tail(struct tce_root *r, const char *path, size_t max, char **ret,
+		       size_t *ret_len)
+{
+	_cleanup_free_ char *canon = NULL, *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t len = 0;
+	int k;
+
+	fd = open_regular(r, path, &canon);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) == 0 && (uint64_t)st.st_size > max &&
+	    lseek(fd, st.st_size - (off_t)max, SEEK_SET) < 0) {
+		k = -errno;
+		record_result(r, path, -k);
+		return k;
+	}
+	/* a log may grow meanwhile: read a little more, keep the tail */
+	k = read_fd_all(fd, max + (64u << 10), &buf, &len);
+	if (k < 0) {
+		record_result(r, path, -k);
+		return k;
+	}
+	if (len > max) {
+		memmove(buf, buf + len - max, max);
+		len = max;
+		buf[len] = '\0';
+	}
+	record_result(r, path, 0);
+	if (canon)
+		record_file(r, canon, buf, len);
+	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}

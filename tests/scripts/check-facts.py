@@ -127,6 +127,56 @@ def check_vm(snap, want, msgs):
             fail(msgs, "vm", "%s returns %r, facts say %r" % (f, got, v))
 
 
+def check_vms(tool, snap, want, msgs, nobody):
+    """list-vms --json replayed: each VM's windows' verdicts (by LIOBN), the
+    reason's words, its tables and groups, and the exit status."""
+    cmd = [tool, "--root", snap, "list-vms", "--json"]
+    if nobody:
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + cmd
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    if "exit_status" in want and out.returncode != want["exit_status"]:
+        fail(msgs, "list-vms", "exit status %d, facts say %d (%s)"
+             % (out.returncode, want["exit_status"], out.stderr.strip()))
+    try:
+        doc = json.loads(out.stdout)
+    except ValueError as e:
+        fail(msgs, "list-vms", "not JSON: %s" % e)
+        return
+    got = {v["name"]: v for v in doc["vms"]}
+    if sorted(got) != sorted(want["vms"]):
+        fail(msgs, "list-vms", "VMs %s, facts say %s" % (sorted(got), sorted(want["vms"])))
+    for name, wv in want["vms"].items():
+        v = got.get(name)
+        if not v:
+            continue
+        w = "vm %s" % name
+        wins = {"0x%08x" % x["liobn"]: x for p in v["phbs"] for x in p["windows"]}
+        for liobn, verdict in wv.get("verdicts", {}).items():
+            x = wins.get(liobn)
+            if not x or x["verdict"] != verdict:
+                fail(msgs, w, "%s verdict %r, facts say %r (%s)" % (
+                    liobn, x and x["verdict"], verdict, x and x["reason"]))
+        for liobn, words in wv.get("reason_contains", {}).items():
+            x = wins.get(liobn)
+            if not x or words not in (x["reason"] or ""):
+                fail(msgs, w, "%s reason %r lacks %r" % (liobn, x and x["reason"], words))
+        for key in ("verdict", "windows_in_kernel"):
+            if key in wv and v.get(key) != wv[key]:
+                fail(msgs, w, "%s %r, facts say %r" % (key, v.get(key), wv[key]))
+        for key in ("tce_tables", "kvm_vfio", "vfio_groups"):
+            if key in wv and v["kvm"].get(key) != wv[key]:
+                fail(msgs, w, "kvm.%s %r, facts say %r" % (key, v["kvm"].get(key), wv[key]))
+        for key, val in wv.get("memlock", {}).items():
+            if v["memlock"].get(key) != val:
+                fail(msgs, w, "memlock.%s %r, facts say %r" % (key, v["memlock"].get(key), val))
+        for src in wv.get("sources", []):
+            if src not in v["sources"]:
+                fail(msgs, w, "not found by %s (%s)" % (src, v["sources"]))
+        for line in wv.get("log_contains", []):
+            if not any(line in l for l in v["log"]["lines"]):
+                fail(msgs, w, "QEMU's log lines %r lack %r" % (v["log"]["lines"], line))
+
+
 def check_probe(snap, want, msgs):
     """The real VFIO_IOMMU_SPAPR_TCE_GET_INFO answers, as --probe gave them,
     and the derived windows of the same group beside them."""
@@ -213,6 +263,8 @@ def main():
         check_probe(snap, facts["probe"], msgs)
     if "vm" in facts:
         check_vm(snap, facts["vm"], msgs)
+    if "vms" in facts:
+        check_vms(tool, snap, facts["vms"], msgs, "--as-nobody" in sys.argv[3:])
     if "check_host" in facts:
         check_host(tool, snap, facts["check_host"], msgs, "--as-nobody" in sys.argv[3:])
     for m in msgs:

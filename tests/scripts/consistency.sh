@@ -31,6 +31,8 @@ check_opts() { # WHAT COMPLETION-VARIABLE HELP-TEXT
 }
 check_opts global _tceiommu_global_opts "$("$tool" --help)"
 check_opts list-groups _tceiommu_list_groups_opts "$("$tool" list-groups --help)"
+check_opts list-vms _tceiommu_list_vms_opts "$("$tool" list-vms --help)"
+check_opts show-vm _tceiommu_show_vm_opts "$("$tool" show-vm --help)"
 check_opts record _tceiommu_record_opts "$("$tool" record --help)"
 check_opts check-host _tceiommu_check_host_opts "$("$tool" check-host --help)"
 
@@ -72,6 +74,18 @@ for name in compcols mancols helpcols; do
 	if [ "$(tr ' ' '\n' <<<"${!name}" | grep -v '^$')" != "$cols" ]; then
 		bad "$name differs from --list-columns:"
 		diff <(echo "$cols") <(tr ' ' '\n' <<<"${!name}" | grep -v '^$')
+	fi
+done
+# list-vms columns: the table, --help, the man page's VM COLUMNS, the completion
+vcols=$("$tool" list-vms --list-columns | awk '{print $1}')
+compvcols=$(sed -n 's/^_tceiommu_vm_columns="\(.*\)"/\1/p' "$comp")
+manvcols=$(awk '/^\.SH VM COLUMNS/{on=1;next} /^\.SH/{on=0} on && prev==".TP" && /^\.B /{print $2} {prev=$0}' <<<"$mantext")
+helpvcols=$("$tool" list-vms --help | awk '/^Columns:/{on=1;next} on && !NF{exit} on{print $1}')
+for name in compvcols manvcols helpvcols; do
+	n=$((n + 1))
+	if [ "$(tr ' ' '\n' <<<"${!name}" | grep -v '^$')" != "$vcols" ]; then
+		bad "$name differs from list-vms --list-columns:"
+		diff <(echo "$vcols") <(tr ' ' '\n' <<<"${!name}" | grep -v '^$')
 	fi
 done
 echo "$((n - fails)) passed, $fails failed"

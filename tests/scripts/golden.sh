@@ -6,7 +6,8 @@
 # them; review that diff like code. Goldens prove stability; the facts files
 # prove truth (check-facts.py).
 # Usage: golden.sh TCEIOMMU SNAPSHOT_DIR EXPECTED_DIR [COMMAND]
-# COMMAND is list-groups (default) or check-host.
+# COMMAND is list-groups (default), check-host or list-vms (with show-vm of
+# each VM it lists).
 set -u
 tool=$1 snap=$2 expdir=$3 cmd=${4:-list-groups}
 name=$(basename "$snap")
@@ -40,6 +41,14 @@ if [ "$cmd" = check-host ]; then
 	variant json --json "$nolv"
 	variant nagios --format=nagios "$nolv"
 	variant prometheus --format=prometheus "$nolv"
+elif [ "$cmd" = list-vms ]; then
+	variant default
+	variant json --json
+	variant pairs -P -O
+	for pid in $("$tool" --root "$snap" list-vms -n -r -o PID 2>/dev/null); do
+		cmd=show-vm variant "show-$pid" "pid:$pid"
+		cmd=show-vm variant "show-$pid-json" "pid:$pid" --json
+	done
 else
 	variant default
 	variant pairs -P -O

@@ -10,9 +10,13 @@
 # the daemon it started stopped again, "not running" within 50 ms.
 # Everything it made is removed on every exit path; daemons it found running
 # are left running.
-# Usage: libvirtd-real.sh LIBVIRT_VMS_TOOL PYTHON
+# Then tceiommu list-vms --monitor itself: each domain found through libvirt
+# and through /proc, merged into one VM with the domain's QEMU pid, its PHBs
+# those of the XML, and every PHB's LIOBNs and window sizes those QEMU gives
+# virsh's qemu-monitor-command.
+# Usage: libvirtd-real.sh LIBVIRT_VMS_TOOL PYTHON [TCEIOMMU]
 set -u
-tool=$1 py=${2:-python3}
+tool=$1 py=${2:-python3} tce=${3:-}
 uri=qemu:///system
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 for p in libvirtd virtlogd virsh qemu-system-ppc64; do
@@ -144,6 +148,61 @@ assert {"pci.1", "pci.2"} <= ours, ours
 PY
 	echo "$d: qom-list through the passthrough (list, parse, open, exec): $took ms"
 done
+
+# list-vms through libvirt and /proc, QEMU asked through the passthrough
+if [ -n "$tce" ]; then
+	n=$((n + 1))
+	t1=$(date +%s%N)
+	timeout 60 "$tce" -c $uri list-vms --monitor --json >"$work/vms.json" 2>"$work/vms.err"
+	rc=$?
+	echo "list-vms --monitor: exit $rc in $((($(date +%s%N) - t1) / 1000000)) ms"
+	for d in tce-test-a tce-test-b; do
+		for a in $(virsh -q -c $uri qemu-monitor-command "$d" \
+			'{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' |
+			"$py" -c 'import json,sys; print(" ".join(o["name"] for o in json.load(sys.stdin)["return"] if o["type"] == "child<spapr-pci-host-bridge>"))'); do
+			virsh -q -c $uri qemu-monitor-command "$d" \
+				"{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine/peripheral/$a\",\"property\":\"index\"}}" >"$work/$d.$a.index"
+			virsh -q -c $uri qemu-monitor-command "$d" \
+				"{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"/machine/peripheral/$a\"}}" >"$work/$d.$a.list"
+		done
+	done
+	"$py" - "$work" "$(cat /run/libvirt/qemu/tce-test-a.pid)" "$(cat /run/libvirt/qemu/tce-test-b.pid)" <<'PY' || bad "list-vms --monitor: $(cat "$work/vms.err")"
+import glob, json, os, sys
+work, pids = sys.argv[1], {"tce-test-a": int(sys.argv[2]), "tce-test-b": int(sys.argv[3])}
+want_phbs = {"tce-test-a": [0, 2, 5], "tce-test-b": [0, 1, 7]}
+vms = {v["name"]: v for v in json.load(open(work + "/vms.json"))["vms"]}
+bad = []
+for d, pid in pids.items():
+    v = vms.get(d)
+    if not v:
+        bad.append("%s not listed" % d)
+        continue
+    if sorted(v["sources"]) != ["libvirt", "proc"] or v["pid"] != pid:
+        bad.append("%s: sources %s pid %s (QEMU is %d)" % (d, v["sources"], v["pid"], pid))
+    if v["state"] != "paused" or v["qmp"]["error"] or v["qmp"]["via"] != "libvirt monitor":
+        bad.append("%s: state %r, qmp %r" % (d, v["state"], v["qmp"]))
+    got = {p["index"]: p for p in v["phbs"]}
+    if sorted(got) != want_phbs[d]:
+        bad.append("%s: PHBs %s, the XML says %s" % (d, sorted(got), want_phbs[d]))
+    files = glob.glob("%s/%s.*.index" % (work, d))
+    if len(files) != 2:
+        bad.append("%s: virsh named %d PHBs under /machine/peripheral, not 2" % (d, len(files)))
+    for f in files:
+        idx = json.load(open(f))["return"]
+        qemu = sorted(int(c["name"][10:], 16) for c in json.load(open(f[:-5] + "list"))["return"]
+                      if c["name"].startswith("tce-table-"))
+        ours = sorted(w["liobn"] for w in got.get(idx, {}).get("windows", []))
+        if ours != qemu:
+            bad.append("%s PHB %d: LIOBNs %s, QEMU says %s" % (d, idx, [hex(x) for x in ours],
+                                                              [hex(x) for x in qemu]))
+        for w in got.get(idx, {}).get("windows", []):
+            if w["source"] != "qmp" or w["verdict"] != "emulated":
+                bad.append("%s 0x%x: source %r verdict %r" % (d, w["liobn"], w["source"], w["verdict"]))
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+PY
+fi
 
 # a QEMU that stops answering: the passthrough gives up at the deadline
 n=$((n + 1))

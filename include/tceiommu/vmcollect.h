@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The VM map as a whole: find, merge, read, ask, decide (src/vm/collect.c). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "tceiommu/root.h"
+#include "tceiommu/vm.h"
+
+struct tce_vms_opts {
+	const char *uri;	      /* libvirt URI; NULL: do not ask libvirt */
+	bool monitor;		      /* ask libvirt domains' QEMU through libvirt (taints) */
+	const char *const *qmp_paths; /* --qmp SOCKET, each */
+	size_t n_qmp;
+	int timeout_ms; /* per QMP exchange and for libvirt */
+};
+
+int tce_vms_collect(struct tce_root *r, const struct tce_vms_opts *o, struct tce_vms **ret);

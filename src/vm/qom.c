@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Ask QEMU for the exact window geometry (FACTS §4.1-4.5, E2E §1):
+ *  - PHBs are the child<spapr-pci-host-bridge> objects under
+ *    /machine/peripheral (id given), /machine/peripheral-anon (no id) and
+ *    /machine/unattached (the default PHB, hw/ppc/spapr.c);
+ *  - their properties index, dma_win_addr, dma_win_size, dma64_win_addr,
+ *    ddw, pgsz (hw/ppc/spapr_pci.c spapr_phb_properties);
+ *  - one tce-table-<liobn %x> child per window (hw/ppc/spapr_iommu.c
+ *    spapr_tce_new_table), whose tce-iommu-<liobn>[0] memory region has the
+ *    window's addr and size (0 until the guest creates a DDW);
+ *  - the devices behind each PHB by their parent_bus, VFIO ones with host;
+ *  - "info mtree -f": the enabled tce-iommu-<liobn> regions, a cross-check.
+ * Only reads: qom-list, qom-get, query-status, human-monitor-command "info".
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tceiommu/util.h"
+#include "tceiommu/vmproc.h"
+
+struct q {
+	tce_qmp_exec_fn exec_fn;
+	void *ctx;
+	struct tce_vm *vm;
+	int err; /* the first transport error: the peer is gone or hostile */
+};
+
+/* One request; the parsed return value, or NULL (q->err on a transport error;
+ * a QMP error reply such as "property not found" is only NULL). */
+static json_object *call(struct q *q, const char *fmt, ...) _printf_(2, 3);
+static json_object *call(struct q *q, const char *fmt, ...)
+{
+	_cleanup_free_ char *req = NULL, *ret = NULL, *error = NULL;
+	json_object *o;
+	va_list ap;
+	int k;
+
+	if (q->err)
+		return NULL;
+	va_start(ap, fmt);
+	req = tce_vstrdup_printf(fmt, ap);
+	va_end(ap);
+	if (!req) {
+		q->err = -ENOMEM;
+		return NULL;
+	}
+	k = q->exec_fn(q->ctx, req, &ret, &error);
+	if (k == -EREMOTEIO)
+		return NULL;
+	if (k < 0) {
+		q->err = k;
+		free(q->vm->qmp_error);
+		q->vm->qmp_error = error ? TAKE_PTR(error) : strdup(strerror(-k));
+		return NULL;
+	}
+	o = ret ? json_tokener_parse(ret) : NULL;
+	if (!o) {
+		q->err = -EPROTO;
+		free(q->vm->qmp_error);
+		q->vm->qmp_error = strdup("QEMU's reply is not JSON");
+	}
+	return o;
+}
+
+/* A QOM path is put into a JSON string: refuse what would need escaping. */
+static bool path_ok(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+			return false;
+	return true;
+}
+
+static json_object *qom_list(struct q *q, const char *path)
+{
+	if (!path_ok(path))
+		return NULL;
+	return call(q, "{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"%s\"}}", path);
+}
+
+static json_object *qom_get(struct q *q, const char *path, const char *prop)
+{
+	if (!path_ok(path))
+		return NULL;
+	return call(q,
+		    "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"%s\",\"property\":\"%s\"}}",
+		    path, prop);
+}
+
+static bool get_u64(struct q *q, const char *path, const char *prop, uint64_t *ret)
+{
+	json_object *o = qom_get(q, path, prop);
+	bool ok = false;
+
+	if (o && json_object_is_type(o, json_type_int)) {
+		*ret = json_object_get_uint64(o);
+		ok = true;
+	}
+	json_object_put(o);
+	return ok;
+}
+
+static char *get_str(struct q *q, const char *path, const char *prop)
+{
+	json_object *o = qom_get(q, path, prop);
+	char *s = NULL;
+
+	if (o && json_object_is_type(o, json_type_string))
+		s = strdup(json_object_get_string(o));
+	json_object_put(o);
+	return s;
+}
+
+/* Each {"name": N, "type": T} of a qom-list answer: fn(name, type). */
+static int each_child(struct q *q, const char *path,
+		      int (*fn)(struct q *q, const char *parent, const char *name,
+				const char *type))
+{
+	json_object *l = qom_list(q, path);
+	size_t n;
+	int k = 0;
+
+	if (!l)
+		return q->err;
+	if (!json_object_is_type(l, json_type_array)) {
+		json_object_put(l);
+		return 0;
+	}
+	n = json_object_array_length(l);
+	for (size_t i = 0; i < n && k >= 0 && !q->err; i++) {
+		json_object *e = json_object_array_get_idx(l, i), *jn, *jt;
+
+		if (!json_object_object_get_ex(e, "name", &jn) ||
+		    !json_object_object_get_ex(e, "type", &jt) ||
+		    !json_object_is_type(jn, json_type_string) ||
+		    !json_object_is_type(jt, json_type_string))
+			continue;
+		k = fn(q, path, json_object_get_string(jn), json_object_get_string(jt));
+	}
+	json_object_put(l);
+	return k < 0 ? k : q->err;
+}
+
+static int window_child(struct q *q, const char *phbpath, const char *name, const char *type)
+{
+	struct tce_vm_phb *p = NULL;
+	_cleanup_free_ char *path = NULL;
+	struct tce_vm_window *w;
+	uint64_t liobn, v;
+
+	if (!strneq(name, "tce-table-", 10) || tce_parse_u64(name + 10, 16, &liobn) < 0 ||
+	    liobn > UINT32_MAX)
+		return 0;
+	for (size_t i = 0; i < q->vm->n_phbs; i++)
+		if (q->vm->phbs[i].qom_path && streq(q->vm->phbs[i].qom_path, phbpath))
+			p = &q->vm->phbs[i];
+	if (!p)
+		return 0;
+	if (!(w = tce_vm_window_get(p, (uint32_t)liobn)))
+		return -ENOMEM;
+	path = tce_strdup_printf("%s/%s/tce-iommu-%" PRIx64 "[0]", phbpath, name, liobn);
+	if (!path)
+		return -ENOMEM;
+	if (get_u64(q, path, "size", &v)) {
+		w->has_size = true;
+		w->size = v;
+		w->created = v ? TCE_YES : TCE_NO;
+		w->source = "qmp";
+	}
+	if (get_u64(q, path, "addr", &v)) {
+		w->has_start = true;
+		w->start = v;
+	}
+	return 0;
+}
+
+static int phb_child(struct q *q, const char *parent, const char *name, const char *type)
+{
+	_cleanup_free_ char *path = NULL;
+	struct tce_vm_phb *p;
+	uint64_t index, v;
+	json_object *o;
+
+	if (!streq(type, "child<spapr-pci-host-bridge>"))
+		return 0;
+	if (!(path = tce_strdup_printf("%s/%s", parent, name)))
+		return -ENOMEM;
+	if (!get_u64(q, path, "index", &index) || index > UINT32_MAX)
+		return 0;
+	if (!(p = tce_vm_phb_get(q->vm, (uint32_t)index)))
+		return -ENOMEM;
+	free(p->qom_path);
+	p->qom_path = TAKE_PTR(path);
+	if (streq(parent, "/machine/peripheral") && !p->id && !(p->id = strdup(name)))
+		return -ENOMEM;
+	if (get_u64(q, p->qom_path, "dma_win_addr", &v))
+		p->has_dma_win_addr = true, p->dma_win_addr = v;
+	if (get_u64(q, p->qom_path, "dma_win_size", &v))
+		p->has_dma_win_size = true, p->dma_win_size = v;
+	if (get_u64(q, p->qom_path, "dma64_win_addr", &v))
+		p->has_dma64_win_addr = true, p->dma64_win_addr = v;
+	if (get_u64(q, p->qom_path, "pgsz", &v))
+		p->has_pgsz = true, p->pgsz = v;
+	o = qom_get(q, p->qom_path, "ddw");
+	if (o && json_object_is_type(o, json_type_boolean)) {
+		p->has_ddw = true;
+		p->ddw = json_object_get_boolean(o);
+	}
+	json_object_put(o);
+	/* the windows QEMU made: their LIOBNs are only in these names */
+	for (size_t i = 0; i < p->n_windows; i++)
+		p->windows[i].created = TCE_UNKNOWN;
+	return each_child(q, p->qom_path, window_child);
+}
+
+/* A device: which PHB its parent bus is on ("/machine/peripheral/pci.1/pci.1.0"). */
+static int device_child(struct q *q, const char *parent, const char *name, const char *type)
+{
+	_cleanup_free_ char *path = NULL, *bus = NULL;
+	struct tce_vm_phb *p = NULL;
+	struct tce_vm_device *d = NULL;
+	bool vfio;
+
+	if (!strneq(type, "child<", 6) || streq(type, "child<spapr-pci-host-bridge>"))
+		return 0;
+	if (!(path = tce_strdup_printf("%s/%s", parent, name)))
+		return -ENOMEM;
+	bus = get_str(q, path, "parent_bus");
+	if (!bus)
+		return 0;
+	for (size_t i = 0; i < q->vm->n_phbs; i++) {
+		const char *qp = q->vm->phbs[i].qom_path;
+		size_t l = qp ? strlen(qp) : 0;
+
+		if (qp && strneq(bus, qp, l) && bus[l] == '/')
+			p = &q->vm->phbs[i];
+	}
+	if (!p)
+		return 0; /* not on a PHB: a VIO device, a CPU, a bus of its own */
+	vfio = strneq(type, "child<vfio-pci", 14);
+	if (vfio || p->vfio != TCE_YES)
+		p->vfio = vfio ? TCE_YES : TCE_NO;
+	if (!vfio)
+		return 0;
+	/* merge with what the command line or libvirt said of it */
+	for (size_t i = 0; i < q->vm->n_devices && !d; i++)
+		if (q->vm->devices[i].vfio && q->vm->devices[i].id &&
+		    streq(q->vm->devices[i].id, name))
+			d = &q->vm->devices[i];
+	if (!d) {
+		_cleanup_free_ char *host = get_str(q, path, "host");
+
+		for (size_t i = 0; host && i < q->vm->n_devices && !d; i++)
+			if (q->vm->devices[i].host_bdf && streq(q->vm->devices[i].host_bdf, host))
+				d = &q->vm->devices[i];
+		if (!d) {
+			if (!(d = tce_vm_device_add(q->vm)))
+				return -ENOMEM;
+			d->vfio = true;
+			d->driver = strdup("vfio-pci");
+			d->id =
+			    strneq(parent, "/machine/peripheral-anon", 24) ? NULL : strdup(name);
+			d->host_bdf = TAKE_PTR(host);
+		}
+	}
+	d->has_phb = true;
+	d->phb_index = p->index;
+	return 0;
+}
+
+/* "  0000000000000000-000000003fffffff (prio 0, i/o): tce-iommu-80000300" */
+int tce_mtree_parse(const char *text, struct tce_vm *vm)
+{
+	const char *p = text;
+
+	while ((p = strstr(p, "tce-iommu-"))) {
+		const char *ls = p, *end;
+		char range[64];
+		uint64_t liobn, a, b;
+		char *e, *dash;
+		size_t rl;
+
+		while (ls > text && ls[-1] != '\n')
+			ls--;
+		errno = 0;
+		liobn = strtoull(p + 10, &e, 16);
+		p += 10;
+		if (errno || e == p || (*e && *e != '\r' && *e != '\n' && *e != ' ') ||
+		    liobn > UINT32_MAX)
+			continue;
+		while (*ls == ' ')
+			ls++;
+		end = strchr(ls, ' ');
+		rl = end ? (size_t)(end - ls) : 0;
+		if (!rl || rl >= sizeof(range))
+			continue;
+		memcpy(range, ls, rl);
+		range[rl] = '\0';
+		if (!(dash = strchr(range, '-')))
+			continue;
+		*dash = '\0';
+		if (tce_parse_u64(range, 16, &a) < 0 || tce_parse_u64(dash + 1, 16, &b) < 0 ||
+		    b < a)
+			continue;
+		for (size_t i = 0; i < vm->n_phbs; i++) {
+			struct tce_vm_phb *ph = &vm->phbs[i];
+
+			for (size_t j = 0; j < ph->n_windows; j++) {
+				struct tce_vm_window *w = &ph->windows[j];
+
+				if (w->liobn != liobn || w->has_size)
+					continue;
+				/* a flat view shows the window as mapped (maybe cut by
+				 * the msi region): enabled, its size from the QOM */
+				w->created = TCE_YES;
+				if (!w->has_start) {
+					w->has_start = true;
+					w->start = a;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+int tce_qmp_inspect(tce_qmp_exec_fn exec, void *ctx, struct tce_vm *vm)
+{
+	static const char *const containers[] = { "/machine/peripheral", "/machine/peripheral-anon",
+						  "/machine/unattached" };
+	struct q q = { exec, ctx, vm, 0 };
+	json_object *o, *v;
+	int k;
+
+	vm->qmp_asked = true;
+	o = call(&q, "{\"execute\":\"query-status\"}");
+	if (o && json_object_object_get_ex(o, "status", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		free(vm->run_state);
+		vm->run_state = strdup(json_object_get_string(v));
+	}
+	json_object_put(o);
+	if (q.err)
+		return vm->qmp_err = q.err;
+	for (size_t i = 0; i < ARRAY_SIZE(containers); i++)
+		if ((k = each_child(&q, containers[i], phb_child)) < 0)
+			return vm->qmp_err = k;
+	for (size_t i = 0; i < vm->n_phbs; i++)
+		if (vm->phbs[i].qom_path)
+			vm->phbs[i].vfio = TCE_UNKNOWN;
+	for (size_t i = 0; i < 2; i++)
+		if ((k = each_child(&q, containers[i], device_child)) < 0)
+			return vm->qmp_err = k;
+	/* a PHB QEMU has and no device is on: emulated at most (nothing) */
+	for (size_t i = 0; i < vm->n_phbs; i++)
+		if (vm->phbs[i].qom_path && vm->phbs[i].vfio == TCE_UNKNOWN)
+			vm->phbs[i].vfio = TCE_NO;
+	o = call(&q, "{\"execute\":\"human-monitor-command\",\"arguments\":"
+		     "{\"command-line\":\"info mtree -f\"}}");
+	if (o && json_object_is_type(o, json_type_string))
+		tce_mtree_parse(json_object_get_string(o), vm);
+	json_object_put(o);
+	return vm->qmp_err = q.err;
+}
