@@ -146,37 +146,53 @@ static int each_child(struct q *q, const char *path,
 	return k < 0 ? k : q->err;
 }
 
-static int window_child(struct q *q, const char *phbpath, const char *name, const char *type)
+/*
+ * A PHB's windows: one spapr-tce-table per DMA window, named by its LIOBN
+ * (hw/ppc/spapr_pci.c realize: SPAPR_PCI_DMA_MAX_WINDOWS = 2 tables,
+ * SPAPR_PCI_LIOBN(index, i)). Asked by name rather than by listing the PHB,
+ * whose qom-list (every DR connector, ~20 KB) costs QEMU more than the rest
+ * of the PHB together; the test against a real QEMU holds these names to
+ * that listing.
+ */
+static int phb_windows(struct q *q, struct tce_vm_phb *p)
 {
-	struct tce_vm_phb *p = NULL;
-	_cleanup_free_ char *path = NULL;
-	struct tce_vm_window *w;
-	uint64_t liobn, v;
+	for (unsigned i = 0; i < 2; i++) {
+		uint32_t liobn = tce_spapr_pci_liobn(p->index, i);
+		_cleanup_free_ char *path = tce_strdup_printf(
+		    "%s/tce-table-%" PRIx32 "/tce-iommu-%" PRIx32 "[0]", p->qom_path, liobn, liobn);
+		struct tce_vm_window *w;
+		uint64_t size, v;
 
-	if (!strneq(name, "tce-table-", 10) || tce_parse_u64(name + 10, 16, &liobn) < 0 ||
-	    liobn > UINT32_MAX)
-		return 0;
-	for (size_t i = 0; i < q->vm->n_phbs; i++)
-		if (q->vm->phbs[i].qom_path && streq(q->vm->phbs[i].qom_path, phbpath))
-			p = &q->vm->phbs[i];
-	if (!p)
-		return 0;
-	if (!(w = tce_vm_window_get(p, (uint32_t)liobn)))
-		return -ENOMEM;
-	path = tce_strdup_printf("%s/%s/tce-iommu-%" PRIx64 "[0]", phbpath, name, liobn);
-	if (!path)
-		return -ENOMEM;
-	if (get_u64(q, path, "size", &v)) {
+		if (!path)
+			return -ENOMEM;
+		if (!get_u64(q, path, "size", &size)) {
+			if (q->err)
+				return q->err;
+			/* QEMU has no such table: drop what the defaults guessed */
+			for (size_t j = 0; j < p->n_windows; j++) {
+				if (p->windows[j].liobn != liobn)
+					continue;
+				tce_vm_window_done(&p->windows[j]);
+				memmove(&p->windows[j], &p->windows[j + 1],
+					(p->n_windows - j - 1) * sizeof(*p->windows));
+				p->n_windows--;
+				break;
+			}
+			continue;
+		}
+		if (!(w = tce_vm_window_get(p, liobn)))
+			return -ENOMEM;
 		w->has_size = true;
-		w->size = v;
-		w->created = v ? TCE_YES : TCE_NO;
+		w->size = size;
+		w->created = size ? TCE_YES : TCE_NO;
 		w->source = "qmp";
+		w->has_start = false;
+		if (get_u64(q, path, "addr", &v)) {
+			w->has_start = true;
+			w->start = v;
+		}
 	}
-	if (get_u64(q, path, "addr", &v)) {
-		w->has_start = true;
-		w->start = v;
-	}
-	return 0;
+	return q->err;
 }
 
 static int phb_child(struct q *q, const char *parent, const char *name, const char *type)
@@ -212,10 +228,8 @@ static int phb_child(struct q *q, const char *parent, const char *name, const ch
 		p->ddw = json_object_get_boolean(o);
 	}
 	json_object_put(o);
-	/* the windows QEMU made: their LIOBNs are only in these names */
-	for (size_t i = 0; i < p->n_windows; i++)
-		p->windows[i].created = TCE_UNKNOWN;
-	return each_child(q, p->qom_path, window_child);
+	/* the windows QEMU made: their LIOBNs are only in the tables' names */
+	return phb_windows(q, p);
 }
 
 /* A device: which PHB its parent bus is on ("/machine/peripheral/pci.1/pci.1.0"). */
