@@ -88,5 +88,14 @@ for name in compvcols manvcols helpvcols; do
 		diff <(echo "$vcols") <(tr ' ' '\n' <<<"${!name}" | grep -v '^$')
 	fi
 done
+# show-vm completes the VMs' names and pid:N, from the snapshot given by --root
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	n=$((n + 1))
+	got=$(bash -c 'source /usr/share/bash-completion/bash_completion; source "$1"
+		COMP_WORDS=("$2" --root "$3" show-vm ""); COMP_CWORD=4
+		COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+		_tceiommu; printf "%s\n" "${COMPREPLY[@]}" | sort' _ "$comp" "$tool" "$src/tests/data/powernv9-6.12-l2")
+	[ "$got" = "$(printf 'l2\npid:156')" ] || bad "show-vm completion on powernv9-6.12-l2: '$got'"
+fi
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" = 0 ]
