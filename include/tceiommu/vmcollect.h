@@ -13,6 +13,7 @@ struct tce_vms_opts {
 	const char *const *qmp_paths; /* --qmp SOCKET, each */
 	size_t n_qmp;
 	int timeout_ms; /* per QMP exchange and for libvirt */
+	bool full;	/* every QEMU property (show-vm, record), not only the verdict's */
 };
 
 int tce_vms_collect(struct tce_root *r, const struct tce_vms_opts *o, struct tce_vms **ret);

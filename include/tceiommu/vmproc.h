@@ -43,10 +43,12 @@ int tce_vm_read_proc(struct tce_root *r, struct tce_vm *vm);
  * PHBs (QOM: every child<spapr-pci-host-bridge> under /machine), their
  * properties (index, dma_win_addr, dma_win_size, dma64_win_addr, ddw, pgsz),
  * the tce-table-<liobn> children, each window's tce-iommu-<liobn>[0] addr and
- * size, and the run state. 0, or the first exchange's -errno with
+ * size, and the run state. Not full: only what the verdict needs (index,
+ * pgsz, each window's size; starts from info mtree -f), about half the
+ * requests, for list-vms. 0, or the first exchange's -errno with
  * vm->qmp_error set.
  */
-int tce_qmp_inspect(tce_qmp_exec_fn exec, void *ctx, struct tce_vm *vm);
+int tce_qmp_inspect(tce_qmp_exec_fn exec, void *ctx, struct tce_vm *vm, bool full);
 /* The windows "info mtree -f" shows enabled: "tce-iommu-<liobn>" regions. */
 int tce_mtree_parse(const char *text, struct tce_vm *vm);
 

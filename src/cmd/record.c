@@ -51,7 +51,8 @@ int cmd_record(int argc, char **argv, const struct tce_global *gl)
 	_cleanup_vms_ struct tce_vms *vms = NULL;
 	_cleanup_strv_free_ char **qmp = NULL;
 	struct tce_vms_opts vo = { .uri = gl->connect ? gl->connect : "qemu:///system",
-				   .timeout_ms = 5000 };
+				   .timeout_ms = 5000,
+				   .full = true };
 	struct tce_check_ctx ctx;
 	const char *dir;
 	int c, k;

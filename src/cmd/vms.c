@@ -342,6 +342,7 @@ int cmd_show_vm(int argc, char **argv, const struct tce_global *gl)
 		return TCE_EXIT_USAGE;
 	}
 	sel = optind < argc ? argv[optind] : NULL;
+	cm.vo.full = true;
 	if ((rc = collect(gl, &cm, &r, &v)) != TCE_EXIT_OK)
 		return rc;
 	for (size_t i = 0; i < v->n && !vm; i++) {

@@ -240,6 +240,7 @@ struct qmp_job {
 	int *rec_errs;
 	size_t n_rec;
 	int timeout_ms;
+	bool full;
 };
 
 static void rec_add(struct qmp_job *j, const char *req, int err, const char *val)
@@ -329,7 +330,7 @@ static void *job_run(void *p)
 	struct qmp_job *j = p;
 	tce_qmp_exec_fn fn = j->qmp ? exec_socket : j->mon ? exec_monitor : exec_replay;
 
-	(void)tce_qmp_inspect(fn, j, j->vm);
+	(void)tce_qmp_inspect(fn, j, j->vm, j->full);
 	return NULL;
 }
 
@@ -636,6 +637,7 @@ static int ask_qemu(struct tce_root *r, const struct tce_vms_opts *o, struct tce
 		j->vm = vm;
 		j->root = r;
 		j->timeout_ms = o->timeout_ms;
+		j->full = o->full;
 		j->recording = tce_root_is_recording(r);
 		if (vm->qmp_via && strneq(vm->qmp_via, "socket ", 7)) {
 			if (vm->qmp_err)

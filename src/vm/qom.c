@@ -27,7 +27,8 @@ struct q {
 	tce_qmp_exec_fn exec_fn;
 	void *ctx;
 	struct tce_vm *vm;
-	int err; /* the first transport error: the peer is gone or hostile */
+	bool full; /* every property; otherwise what the verdict needs */
+	int err;   /* the first transport error: the peer is gone or hostile */
 };
 
 /* One request; the parsed return value, or NULL (q->err on a transport error;
@@ -187,7 +188,8 @@ static int phb_windows(struct q *q, struct tce_vm_phb *p)
 		w->created = size ? TCE_YES : TCE_NO;
 		w->source = "qmp";
 		w->has_start = false;
-		if (get_u64(q, path, "addr", &v)) {
+		/* an enabled window's start is in info mtree -f too */
+		if (q->full && get_u64(q, path, "addr", &v)) {
 			w->has_start = true;
 			w->start = v;
 		}
@@ -214,14 +216,17 @@ static int phb_child(struct q *q, const char *parent, const char *name, const ch
 	p->qom_path = TAKE_PTR(path);
 	if (streq(parent, "/machine/peripheral") && !p->id && !(p->id = strdup(name)))
 		return -ENOMEM;
+	/* pgsz decides the page sizes a DDW's table may be matched with */
+	if (get_u64(q, p->qom_path, "pgsz", &v))
+		p->has_pgsz = true, p->pgsz = v;
+	if (!q->full)
+		return phb_windows(q, p);
 	if (get_u64(q, p->qom_path, "dma_win_addr", &v))
 		p->has_dma_win_addr = true, p->dma_win_addr = v;
 	if (get_u64(q, p->qom_path, "dma_win_size", &v))
 		p->has_dma_win_size = true, p->dma_win_size = v;
 	if (get_u64(q, p->qom_path, "dma64_win_addr", &v))
 		p->has_dma64_win_addr = true, p->dma64_win_addr = v;
-	if (get_u64(q, p->qom_path, "pgsz", &v))
-		p->has_pgsz = true, p->pgsz = v;
 	o = qom_get(q, p->qom_path, "ddw");
 	if (o && json_object_is_type(o, json_type_boolean)) {
 		p->has_ddw = true;
@@ -342,11 +347,11 @@ int tce_mtree_parse(const char *text, struct tce_vm *vm)
 	return 0;
 }
 
-int tce_qmp_inspect(tce_qmp_exec_fn exec, void *ctx, struct tce_vm *vm)
+int tce_qmp_inspect(tce_qmp_exec_fn exec, void *ctx, struct tce_vm *vm, bool full)
 {
 	static const char *const containers[] = { "/machine/peripheral", "/machine/peripheral-anon",
 						  "/machine/unattached" };
-	struct q q = { exec, ctx, vm, 0 };
+	struct q q = { exec, ctx, vm, full, 0 };
 	json_object *o, *v;
 	int k;
 
