@@ -34,8 +34,19 @@
 enum tce_verdict tce_window_verdict(const struct tce_verdict_facts *f, char **reason)
 {
 	*reason = NULL;
-	if (f->vfio == TCE_NO)
+	if (f->vfio == TCE_NO) {
+		/* nothing to accelerate; still say where its hcalls go */
+		if (f->created == TCE_YES && f->kvm == TCE_YES && f->proc_readable &&
+		    f->table == TCE_TABLE_NONE)
+			FAIL(TCE_VERDICT_EMULATED,
+			     "no VFIO device behind this PHB: QEMU emulates its DMA; its TCE "
+			     "hcalls exit to QEMU too (no KVM table%s%s)",
+			     f->qemu_error		   ? ": "
+			     : f->memlock_short == TCE_YES ? ": memlock limit too low"
+							   : "",
+			     f->qemu_error ? f->qemu_error : "");
 		FAIL(TCE_VERDICT_EMULATED, "no VFIO device behind this PHB: QEMU emulates its DMA");
+	}
 	if (f->created == TCE_NO)
 		FAIL(TCE_VERDICT_USERSPACE,
 		     "window not created by the guest (size 0): no DMA goes "

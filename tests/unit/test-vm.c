@@ -63,6 +63,11 @@ static void test_verdict_branches(void **state)
 	assert_int_equal(verdict(&f, "no VFIO device"), TCE_VERDICT_EMULATED);
 	f.kvm = TCE_NO; /* emulated stays emulated under TCG */
 	assert_int_equal(verdict(&f, NULL), TCE_VERDICT_EMULATED);
+	/* E2E §5c: an emulated NIC under a 1 MiB limit: QEMU keeps the tables */
+	f = good(), f.vfio = TCE_NO, f.table = TCE_TABLE_NONE;
+	f.qemu_error = "KVM: Failed to create TCE64 table for liobn 0x80000300";
+	assert_int_equal(verdict(&f, "exit to QEMU too (no KVM table: KVM: Failed"),
+			 TCE_VERDICT_EMULATED);
 
 	f = good(), f.created = TCE_NO, f.is_ddw = true;
 	assert_int_equal(verdict(&f, "32-bit window"), TCE_VERDICT_USERSPACE);
