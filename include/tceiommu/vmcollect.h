@@ -17,3 +17,11 @@ struct tce_vms_opts {
 };
 
 int tce_vms_collect(struct tce_root *r, const struct tce_vms_opts *o, struct tce_vms **ret);
+
+/*
+ * A libvirt domain that is not running: the lines of its QEMU log
+ * (PATH_LIBVIRT_QEMU_LOG/NAME.log, the tail) that say why a start failed
+ * (E2E.md §5c: with VFIO, a memlock shortage kills QEMU at start). 0 with
+ * the path and the lines (maybe none), or -errno (-ENOENT: no such log).
+ */
+int tce_vm_stopped_log(struct tce_root *r, const char *name, char **ret_path, char ***ret_lines);

@@ -15,6 +15,7 @@
 
 #include "tceiommu/cmd.h"
 #include "tceiommu/log.h"
+#include "tceiommu/out.h"
 #include "tceiommu/root.h"
 #include "tceiommu/util.h"
 #include "tceiommu/vmcollect.h"
@@ -348,6 +349,23 @@ int cmd_show_vm(int argc, char **argv, const struct tce_global *gl)
 	for (size_t i = 0; i < v->n && !vm; i++) {
 		if (sel ? vm_matches(&v->vms[i], sel) : (v->vms[i].sources & TCE_VM_SRC_QMP) != 0)
 			vm = &v->vms[i];
+	}
+	if (!vm && sel && !strneq(sel, "pid:", 4)) {
+		_cleanup_free_ char *path = NULL;
+		_cleanup_strv_free_ char **lines = NULL;
+
+		/* a domain that died at start: its log says why */
+		if (tce_vm_stopped_log(r, sel, &path, &lines) == 0 && lines && lines[0]) {
+			_cleanup_free_ char *ep = tce_escape_terminal(path);
+
+			ERR("%s is not running; its QEMU log (%s) says:", sel, ep ? ep : "");
+			for (char **l = lines; *l; l++) {
+				_cleanup_free_ char *e = tce_escape_terminal(*l);
+
+				fprintf(stderr, "  %s\n", e ? e : "");
+			}
+			return TCE_EXIT_FAILURE;
+		}
 	}
 	if (!vm) {
 		ERR("no running VM %s%s", sel ? sel : "at ", sel ? "" : cm.vo.qmp_paths[0]);

@@ -846,3 +846,22 @@ fail:
 	tce_vms_free(v);
 	return k;
 }
+
+int tce_vm_stopped_log(struct tce_root *r, const char *name, char **ret_path, char ***ret_lines)
+{
+	_cleanup_free_ char *path = NULL, *buf = NULL;
+	size_t len;
+	int k;
+
+	/* a domain name is a file name here: no path of its own */
+	if (!*name || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
+		return -EINVAL;
+	if (!(path = tce_strdup_printf(PATH_LIBVIRT_QEMU_LOG "/%s.log", name)))
+		return -ENOMEM;
+	if ((k = tce_root_read_tail(r, path, MAX_LOG_TAIL, &buf, &len)) < 0)
+		return k;
+	if (!(*ret_lines = tce_qemu_log_scan(buf, len)))
+		return -ENOMEM;
+	*ret_path = TAKE_PTR(path);
+	return 0;
+}
