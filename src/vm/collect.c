@@ -229,7 +229,8 @@ struct qmp_job {
 	struct tce_vm *vm;
 	/* live socket */
 	struct tce_qmp *qmp;
-	/* libvirt monitor */
+	/* libvirt monitor, opened on the job's thread */
+	const char *uri;
 	struct tce_libvirt_monitor *mon;
 	/* replay */
 	struct tce_root *root;
@@ -328,7 +329,21 @@ static int exec_replay(void *ctx, const char *req, char **ret, char **ret_error)
 static void *job_run(void *p)
 {
 	struct qmp_job *j = p;
-	tce_qmp_exec_fn fn = j->qmp ? exec_socket : j->mon ? exec_monitor : exec_replay;
+	tce_qmp_exec_fn fn;
+
+	if (j->uri) {
+		char *err = NULL;
+		int k = tce_libvirt_monitor_open(j->uri, j->vm->name, j->timeout_ms, &j->mon, &err);
+
+		if (k < 0) {
+			j->vm->qmp_asked = true;
+			j->vm->qmp_err = k;
+			j->vm->qmp_error = err ? err : strdup(strerror(-k));
+			return NULL;
+		}
+		free(err);
+	}
+	fn = j->qmp ? exec_socket : j->mon ? exec_monitor : exec_replay;
 
 	(void)tce_qmp_inspect(fn, j, j->vm, j->full);
 	return NULL;
@@ -651,17 +666,9 @@ static int ask_qemu(struct tce_root *r, const struct tce_vms_opts *o, struct tce
 			}
 			j->key = vm->pid || live ? tce_strdup_printf("%d", vm->pid) : NULL;
 		} else if (o->monitor && live && (vm->sources & TCE_VM_SRC_LIBVIRT)) {
-			_cleanup_free_ char *err = NULL;
-			int k = tce_libvirt_monitor_open(o->uri, vm->name, o->timeout_ms, &j->mon,
-							 &err);
-
+			/* opened on the job's thread: a hung libvirt costs once */
+			j->uri = o->uri;
 			vm->qmp_via = strdup("libvirt monitor");
-			if (k < 0) {
-				vm->qmp_asked = true;
-				vm->qmp_err = k;
-				vm->qmp_error = err ? TAKE_PTR(err) : strdup(strerror(-k));
-				continue;
-			}
 			j->key = tce_strdup_printf("%d", vm->pid);
 		} else if (!live && vm->pid) {
 			/* a snapshot that recorded QEMU's answers replays them */

@@ -642,6 +642,60 @@ int tce_proc_fd_target(struct tce_vm *vm, const char *target)
 	return 0;
 }
 
+/*
+ * The command line into vm. A libvirt domain's XML is complete for PHBs and
+ * devices (hotplugged ones too): then only what the XML lacks is taken from
+ * the command line (accelerator, RAM, mem-lock, the PHBs' window options).
+ */
+static int merge_cmdline(struct tce_vm *vm, const char *buf, size_t len)
+{
+	struct tce_vm c = { .kvm = TCE_UNKNOWN, .cap_ipc_lock = TCE_UNKNOWN };
+	int k;
+
+	if (!(vm->sources & TCE_VM_SRC_LIBVIRT))
+		return tce_qemu_parse_cmdline(buf, len, vm);
+	k = tce_qemu_parse_cmdline(buf, len, &c);
+	if (k == 0) {
+		free(vm->cmdline);
+		vm->cmdline = TAKE_PTR(c.cmdline);
+		if (c.accel) {
+			free(vm->accel);
+			vm->accel = TAKE_PTR(c.accel);
+			vm->kvm = c.kvm;
+		}
+		if (!vm->machine)
+			vm->machine = TAKE_PTR(c.machine);
+		if (!vm->uuid)
+			vm->uuid = TAKE_PTR(c.uuid);
+		if (c.has_ram)
+			vm->has_ram = true, vm->ram = c.ram;
+		vm->mem_lock_on |= c.mem_lock_on;
+		for (size_t i = 0; i < c.n_phbs; i++) {
+			const struct tce_vm_phb *cp = &c.phbs[i];
+			struct tce_vm_phb *p = NULL;
+
+			for (size_t j = 0; j < vm->n_phbs && !p; j++)
+				if (vm->phbs[j].index == cp->index)
+					p = &vm->phbs[j];
+			if (!p)
+				continue; /* the XML has all PHBs */
+			if (cp->has_dma_win_addr)
+				p->has_dma_win_addr = true, p->dma_win_addr = cp->dma_win_addr;
+			if (cp->has_dma_win_size)
+				p->has_dma_win_size = true, p->dma_win_size = cp->dma_win_size;
+			if (cp->has_dma64_win_addr)
+				p->has_dma64_win_addr = true,
+				p->dma64_win_addr = cp->dma64_win_addr;
+			if (cp->has_pgsz)
+				p->has_pgsz = true, p->pgsz = cp->pgsz;
+			if (cp->has_ddw)
+				p->has_ddw = true, p->ddw = cp->ddw;
+		}
+	}
+	tce_vm_done(&c);
+	return k;
+}
+
 int tce_vm_read_proc(struct tce_root *r, struct tce_vm *vm)
 {
 	_cleanup_free_ char *dir = tce_strdup_printf(PATH_PROC "/%d", vm->pid);
@@ -679,8 +733,8 @@ int tce_vm_read_proc(struct tce_root *r, struct tce_vm *vm)
 	free(p);
 	p = tce_strdup_printf("%s/cmdline", dir);
 	if (p && tce_root_read(r, p, MAX_CMDLINE, &buf, &len) == 0) {
-		if (tce_qemu_parse_cmdline(buf, len, vm) == -ENOMEM)
-			return -ENOMEM;
+		if ((k = merge_cmdline(vm, buf, len)) == -ENOMEM)
+			return k;
 		free(TAKE_PTR(buf));
 	}
 	/* fds and maps need ptrace access to the process: root for another user's */

@@ -60,6 +60,10 @@ enum tce_verdict tce_window_verdict(const struct tce_verdict_facts *f, char **re
 					    "no sPAPR TCE acceleration");
 	if (f->qemu_error)
 		FAIL(TCE_VERDICT_USERSPACE, "QEMU's log: %s", f->qemu_error);
+	if (f->vfio == TCE_YES && f->kvm == TCE_YES && f->cap_vfio == TCE_NO)
+		FAIL(TCE_VERDICT_USERSPACE,
+		     "KVM_CAP_SPAPR_TCE_VFIO is 0 on this host: QEMU keeps the tables of "
+		     "VFIO windows in userspace");
 	if (f->vfio == TCE_UNKNOWN)
 		FAIL(TCE_VERDICT_UNKNOWN, "which devices are behind this PHB is not known "
 					  "(--qmp or --monitor asks QEMU)");

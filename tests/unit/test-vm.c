@@ -81,6 +81,8 @@ static void test_verdict_branches(void **state)
 	assert_int_equal(verdict(&f, "--qmp"), TCE_VERDICT_UNKNOWN);
 	f = good(), f.proc_readable = false;
 	assert_int_equal(verdict(&f, "needs root"), TCE_VERDICT_UNKNOWN);
+	f.cap_vfio = TCE_NO; /* decided without the fds: the host cannot link */
+	assert_int_equal(verdict(&f, "KVM_CAP_SPAPR_TCE_VFIO is 0"), TCE_VERDICT_USERSPACE);
 	f = good(), f.kvm = TCE_UNKNOWN;
 	assert_int_equal(verdict(&f, "KVM"), TCE_VERDICT_UNKNOWN);
 	f = good(), f.created = TCE_UNKNOWN, f.table = TCE_TABLE_NONE;
