@@ -32,6 +32,7 @@ static const struct verb verbs[] = {
 	  "running VMs: PHBs, LIOBNs, VFIO groups, and whether TCE hcalls stay in the kernel" },
 	{ "show-vm", cmd_show_vm,
 	  "one VM in depth: PHB -> LIOBN -> verdict -> VFIO group -> devices" },
+	{ "top", cmd_top, "live TCE hcall rates per VM and LIOBN: in the kernel versus to QEMU" },
 	{ "record", cmd_record, "write a snapshot of what the tool reads, for --root" },
 	{ "help", cmd_help, "show this help, or a command's (help COMMAND)" },
 };

@@ -48,3 +48,6 @@
 /* libvirt src/qemu/qemu_conf.c: the QEMU driver's logs and pid files */
 #define PATH_LIBVIRT_QEMU_LOG "/var/log/libvirt/qemu"
 #define PATH_LIBVIRT_QEMU_RUN "/run/libvirt/qemu"
+/* kernel/trace/trace.c: tracefs, and its old place under debugfs */
+#define PATH_TRACEFS "/sys/kernel/tracing"
+#define PATH_DEBUGFS_TRACING "/sys/kernel/debug/tracing"

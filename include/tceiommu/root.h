@@ -30,6 +30,8 @@ struct tce_probe_store;
 #define TCE_SNAPSHOT_DIR ".tceiommu"
 #define TCE_SNAPSHOT_MANIFEST ".tceiommu/manifest"
 #define TCE_SNAPSHOT_PROBES ".tceiommu/probes"
+/* top's hcall events, recorded with record --top */
+#define TCE_SNAPSHOT_HCALLS ".tceiommu/hcalls"
 #define TCE_SNAPSHOT_FORMAT 1
 
 /* dir == NULL: the live host. */
@@ -81,6 +83,12 @@ int tce_root_read_tail(struct tce_root *r, const char *path, size_t max, char **
  * decides whether to look closer (another process's comm). */
 void *tce_root_pause_recording(struct tce_root *r);
 void tce_root_resume_recording(struct tce_root *r, void *token);
+
+/* A file of the snapshot's own directory (TCE_SNAPSHOT_*): read under --root
+ * (never through a link), written while recording (a no-op otherwise). */
+int tce_root_read_sidecar(struct tce_root *r, const char *relpath, size_t max, char **ret,
+			  size_t *ret_len);
+int tce_root_write_sidecar(struct tce_root *r, const char *relpath, const char *buf, size_t len);
 
 /* Testing hook: TCEIOMMU_NO_OPENAT2=1 forces the userspace resolver. */
 bool tce_root_uses_openat2(const struct tce_root *r);

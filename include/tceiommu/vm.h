@@ -61,8 +61,13 @@ struct tce_vm_window {
 	uint64_t table_len; /* bytes of /proc/PID/maps backing the matched table */
 	char *qemu_error;   /* a line of QEMU's log naming this LIOBN */
 	enum tce_verdict verdict;
-	char *reason;	 /* why not in-kernel, or what would decide it */
-	char **evidence; /* facts the verdict rests on, "what: answer" */
+	char *reason; /* why not in-kernel, or what would decide it */
+	/* show-vm --rates: the TCE hcalls measured on this LIOBN */
+	bool measured;
+	uint64_t hcalls_kernel, hcalls_qemu;
+	double measured_seconds;
+	const char *measure_flag; /* the measurement disagrees with the verdict */
+	char **evidence;	  /* facts the verdict rests on, "what: answer" */
 };
 
 struct tce_vm_phb {

@@ -17,6 +17,7 @@
 #include "tceiommu/log.h"
 #include "tceiommu/root.h"
 #include "tceiommu/util.h"
+#include "tceiommu/top.h"
 #include "tceiommu/vmcollect.h"
 
 static void usage(FILE *f)
@@ -31,6 +32,8 @@ static void usage(FILE *f)
 	      "                        libvirt's monitor passthrough (taints the domains\n"
 	      "                        \"custom-monitor\")\n"
 	      "      --no-libvirt      do not ask libvirt for its running domains\n"
+	      "      --top SEC         also record SEC seconds of KVM's TCE hcall events, for\n"
+	      "                        'tceiommu --root DIR top' to replay (root, KVM-HV)\n"
 	      "  -h, --help            show this help\n\n"
 	      "See tceiommu(8).\n",
 	      f);
@@ -39,17 +42,16 @@ static void usage(FILE *f)
 int cmd_record(int argc, char **argv, const struct tce_global *gl)
 {
 	static const struct option opts[] = {
-		{ "qmp", required_argument, NULL, 256 },
-		{ "monitor", no_argument, NULL, 257 },
-		{ "no-libvirt", no_argument, NULL, 258 },
-		{ "help", no_argument, NULL, 'h' },
-		{},
+		{ "qmp", required_argument, NULL, 256 },  { "monitor", no_argument, NULL, 257 },
+		{ "no-libvirt", no_argument, NULL, 258 }, { "top", required_argument, NULL, 259 },
+		{ "help", no_argument, NULL, 'h' },	  {},
 	};
 	_cleanup_root_ struct tce_root *r = NULL;
 	_cleanup_host_ struct tce_host *h = NULL;
 	struct tce_collect_opts co = { .names = true, .holders = true };
 	_cleanup_vms_ struct tce_vms *vms = NULL;
 	_cleanup_strv_free_ char **qmp = NULL;
+	double top_seconds = 0;
 	struct tce_vms_opts vo = { .uri = gl->connect ? gl->connect : "qemu:///system",
 				   .timeout_ms = 5000,
 				   .full = true };
@@ -71,6 +73,16 @@ int cmd_record(int argc, char **argv, const struct tce_global *gl)
 		case 258:
 			vo.uri = NULL;
 			break;
+		case 259: {
+			char *e;
+
+			top_seconds = strtod(optarg, &e);
+			if (*e || !(top_seconds > 0 && top_seconds <= 3600)) {
+				ERR("--top: '%s' is not a number of seconds (0-3600)", optarg);
+				return TCE_EXIT_USAGE;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return TCE_EXIT_OK;
@@ -115,6 +127,17 @@ int cmd_record(int argc, char **argv, const struct tce_global *gl)
 	if (k < 0) {
 		ERR("reading the VM map: %s", strerror(-k));
 		return TCE_EXIT_FAILURE;
+	}
+	if (top_seconds > 0) {
+		/* KVM's hcall events for top to replay, and the format files */
+		struct tce_hcall_pairer *p = NULL;
+		_cleanup_free_ char *why = NULL;
+		double el;
+
+		k = tce_top_measure(r, top_seconds, &p, &el, &why);
+		if (k < 0)
+			WRN("record: no hcall events: %s", why ? why : strerror(-k));
+		tce_hcall_pairer_free(p);
 	}
 	k = tce_root_finish_recording(r);
 	if (k < 0) {

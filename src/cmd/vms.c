@@ -17,6 +17,7 @@
 #include "tceiommu/log.h"
 #include "tceiommu/out.h"
 #include "tceiommu/root.h"
+#include "tceiommu/top.h"
 #include "tceiommu/util.h"
 #include "tceiommu/vmcollect.h"
 #include "tceiommu/vmout.h"
@@ -76,7 +77,11 @@ static void usage_show(FILE *f)
 	      "Options:\n",
 	      f);
 	fputs(common_help, f);
-	fputs("\nExit status as list-vms. See tceiommu(8).\n", f);
+	fputs("      --rates SEC       also measure the TCE hcalls of SEC seconds per LIOBN,\n"
+	      "                        in the kernel versus to QEMU (as top; root, KVM-HV)\n"
+	      "\nExit status as list-vms; 1 too when a measurement disagrees with a\n"
+	      "verdict. See tceiommu(8).\n",
+	      f);
 }
 
 static int exit_for(const struct tce_vm *vm)
@@ -296,6 +301,32 @@ int cmd_list_vms(int argc, char **argv, const struct tce_global *gl)
 	return rc;
 }
 
+/* show-vm --rates: the counts of this VM's pid onto its windows; true when
+ * a measurement disagrees with a verdict. */
+static bool tce_vm_attach_rates(struct tce_vm *vm, struct tce_hcall_pairer *p, double secs)
+{
+	const struct tce_hcall_count *c;
+	bool flagged = false;
+	size_t n;
+
+	c = tce_hcall_pairer_counts(p, &n);
+	for (size_t i = 0; i < vm->n_phbs; i++)
+		for (size_t j = 0; j < vm->phbs[i].n_windows; j++) {
+			struct tce_vm_window *w = &vm->phbs[i].windows[j];
+
+			w->measured = true;
+			w->measured_seconds = secs;
+			for (size_t x = 0; x < n; x++)
+				if (c[x].pid == vm->pid && c[x].liobn == w->liobn) {
+					w->hcalls_kernel += c[x].in_kernel;
+					w->hcalls_qemu += c[x].to_qemu;
+				}
+			w->measure_flag = tce_top_flag(w, w->hcalls_kernel, w->hcalls_qemu);
+			flagged |= w->measure_flag != NULL;
+		}
+	return flagged;
+}
+
 static bool vm_matches(const struct tce_vm *vm, const char *sel)
 {
 	if (strneq(sel, "pid:", 4)) {
@@ -315,13 +346,15 @@ int cmd_show_vm(int argc, char **argv, const struct tce_global *gl)
 		{ "monitor", no_argument, NULL, 257 },
 		{ "no-libvirt", no_argument, NULL, 258 },
 		{ "timeout", required_argument, NULL, 259 },
+		{ "rates", required_argument, NULL, 260 },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	_cleanup_root_ struct tce_root *r = NULL;
 	_cleanup_vms_ struct tce_vms *v = NULL;
 	_cleanup_(common_done) struct common cm = { 0 };
-	const struct tce_vm *vm = NULL;
+	struct tce_vm *vm = NULL;
+	double rates = 0;
 	const char *sel = NULL;
 	int c, rc = TCE_EXIT_OK, k;
 
@@ -334,6 +367,16 @@ int cmd_show_vm(int argc, char **argv, const struct tce_global *gl)
 		if (c == 'h') {
 			usage_show(stdout);
 			return TCE_EXIT_OK;
+		}
+		if (c == 260) {
+			char *e;
+
+			rates = strtod(optarg, &e);
+			if (*e || !(rates >= 0.1 && rates <= 3600)) {
+				ERR("--rates: '%s' is not a number of seconds (0.1-3600)", optarg);
+				return TCE_EXIT_USAGE;
+			}
+			continue;
 		}
 		fputs("Try 'tceiommu show-vm --help' for more information.\n", stderr);
 		return TCE_EXIT_USAGE;
@@ -379,6 +422,20 @@ int cmd_show_vm(int argc, char **argv, const struct tce_global *gl)
 			return TCE_EXIT_FAILURE;
 	}
 	rc = exit_for(vm);
+	if (rates > 0) {
+		struct tce_hcall_pairer *p = NULL;
+		_cleanup_free_ char *why = NULL;
+		double secs = 0;
+
+		k = tce_top_measure(r, rates, &p, &secs, &why);
+		if (k < 0) {
+			ERR("--rates: %s", why ? why : strerror(-k));
+			return TCE_EXIT_UNKNOWN;
+		}
+		if (tce_vm_attach_rates(vm, p, secs))
+			rc = combine(rc, TCE_EXIT_WARN);
+		tce_hcall_pairer_free(p);
+	}
 	k = cm.json ? tce_render_vms_json(v, vm, stdout)
 		    : tce_render_vm_tree(v, vm, cm.bytes, stdout);
 	if (k < 0) {

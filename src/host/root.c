@@ -1122,3 +1122,44 @@ int tce_root_read_tail(struct tce_root *r, const char *path, size_t max, char **
 		*ret_len = len;
 	return 0;
 }
+
+int tce_root_read_sidecar(struct tce_root *r, const char *relpath, size_t max, char **ret,
+			  size_t *ret_len)
+{
+	const char *name = strrchr(relpath, '/');
+	int fd, k;
+
+	if (r->live)
+		return -ENOENT;
+	fd = snapshot_open(r, name ? name + 1 : relpath);
+	if (fd < 0)
+		return fd;
+	k = read_fd_all(fd, max, ret, ret_len);
+	close(fd);
+	return k;
+}
+
+int tce_root_write_sidecar(struct tce_root *r, const char *relpath, const char *buf, size_t len)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (!r->rec)
+		return 0;
+	if (mkdirat(r->rec->outfd, TCE_SNAPSHOT_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = openat(r->rec->outfd, relpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		    0644);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}

@@ -273,6 +273,16 @@ static json_object *window_json(const struct tce_vm_window *w)
 	json_object_object_add(o, "reason", tce_json_str(w->reason));
 	json_object_object_add(o, "evidence", strv_json(w->evidence));
 	json_object_object_add(o, "qemu_error", tce_json_str(w->qemu_error));
+	if (w->measured) {
+		json_object *m = json_object_new_object();
+
+		json_object_object_add(m, "seconds", json_object_new_double(w->measured_seconds));
+		json_object_object_add(m, "in_kernel", json_object_new_uint64(w->hcalls_kernel));
+		json_object_object_add(m, "to_qemu", json_object_new_uint64(w->hcalls_qemu));
+		json_object_object_add(
+		    m, "flag", w->measure_flag ? json_object_new_string(w->measure_flag) : NULL);
+		json_object_object_add(o, "measured", m);
+	}
 	return o;
 }
 
@@ -537,6 +547,19 @@ int tce_render_vm_tree(const struct tce_vms *v, const struct tce_vm *vm, bool by
 			    tce_verdict_name(w->verdict));
 			if (w->reason)
 				put(f, pre2 ? pre2 : "", "why: %s", w->reason);
+			if (w->measured)
+				put(f, pre2 ? pre2 : "",
+				    "measured over %.1f s: %.1f TCE hcalls/s in the kernel, %.1f/s "
+				    "to QEMU%s%s",
+				    w->measured_seconds,
+				    w->measured_seconds > 0
+					? (double)w->hcalls_kernel / w->measured_seconds
+					: 0,
+				    w->measured_seconds > 0
+					? (double)w->hcalls_qemu / w->measured_seconds
+					: 0,
+				    w->measure_flag ? " -- FLAG: " : "",
+				    w->measure_flag ? w->measure_flag : "");
 			for (char **e = w->evidence; e && *e; e++)
 				put(f, pre2 ? pre2 : "", "%s", *e);
 		}

@@ -33,6 +33,7 @@ check_opts global _tceiommu_global_opts "$("$tool" --help)"
 check_opts list-groups _tceiommu_list_groups_opts "$("$tool" list-groups --help)"
 check_opts list-vms _tceiommu_list_vms_opts "$("$tool" list-vms --help)"
 check_opts show-vm _tceiommu_show_vm_opts "$("$tool" show-vm --help)"
+check_opts top _tceiommu_top_opts "$("$tool" top --help)"
 check_opts record _tceiommu_record_opts "$("$tool" record --help)"
 check_opts check-host _tceiommu_check_host_opts "$("$tool" check-host --help)"
 
