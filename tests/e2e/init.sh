@@ -60,8 +60,13 @@ if [ -n "$l2" ]; then
 		dev="vfio-pci,host=$vfio,bus=phb3.0,id=hostdev0"
 		case $l2 in
 		tcg) accel=tcg paused=-S ;;
-		memlock-emu) wrap="dropcap 1048576" net="-netdev hubport,id=n0,hubid=0"
-			dev="virtio-net-pci,netdev=n0,bus=phb3.0,id=net0,disable-legacy=on,iommu_platform=on" ;;
+		memlock-emu)
+			# virtio-net sends asynchronously: a hub with only its own
+			# port never takes a frame, so a second, unconnected port
+			# takes them and drops them
+			wrap="dropcap 1048576"
+			net="-netdev hubport,id=n0,hubid=0 -netdev hubport,id=sink,hubid=0"
+			dev="virtio-net-pci,netdev=n0,bus=phb3.0,id=net0,disable-legacy=on,iommu_platform=on,romfile=" ;;
 		memlock-vfio) wrap="dropcap 1048576" ;;
 		esac
 		case $l2 in run | memlock-emu) trace=1 ;; esac
@@ -103,8 +108,11 @@ if [ -n "$l2" ]; then
 	fi
 	# read-write opens of a FIFO never block, whether QEMU is there or not
 	exec 4<>/tmp/qmp.out 3<>/tmp/qmp.in
+	alive() { # kill -0 is true for a zombie, too
+		[ -r "/proc/$l2pid/status" ] && ! grep -q '^State:.*zombie' "/proc/$l2pid/status"
+	}
 	qmp() { # one command; its return (or error) line
-		if ! kill -0 "$l2pid" 2>/dev/null; then
+		if ! alive; then
 			echo '{"error": "QEMU is gone"}'
 			return 1
 		fi
@@ -120,7 +128,7 @@ if [ -n "$l2" ]; then
 	else
 		# a QEMU that dies at start must not cost a minute of waiting
 		i=0
-		while [ -z "$greeting" ] && [ $i -lt 60 ] && kill -0 "$l2pid" 2>/dev/null; do
+		while [ -z "$greeting" ] && [ $i -lt 60 ] && alive; do
 			read -t 1 -r greeting <&4
 			i=$((i + 1))
 		done
@@ -131,7 +139,7 @@ if [ -n "$l2" ]; then
 	if [ "$l2" != 1 ] && [ -z "$paused" ]; then
 		# a running guest: record it once its NIC has done its DMA
 		i=0
-		while ! grep -q '^L2-READY' /out/l2-console.txt && [ $i -lt 150 ] && kill -0 "$l2pid" 2>/dev/null; do
+		while ! grep -q '^L2-READY' /out/l2-console.txt && [ $i -lt 150 ] && alive; do
 			sleep 1
 			i=$((i + 1))
 		done
@@ -146,7 +154,7 @@ if [ -n "$l2" ]; then
 	done
 	qmp '{"execute":"human-monitor-command","arguments":{"command-line":"info mtree -f"}}' >/out/qmp/info-mtree-f.json
 	echo "TCE-L2 pid $l2pid $(cat /out/qmp/query-status.json)"
-	kill -0 "$l2pid" 2>/dev/null || { echo "TCE-L2 QEMU died:"; cat /out/l2.log; }
+	alive || { echo "TCE-L2 QEMU died:"; cat /out/l2.log; }
 fi
 # TCE-QMP-HOOK: the record below is to become
 #   tceiommu record --qmp /tmp/l2.sock /out/snapshot
@@ -164,7 +172,7 @@ fi
 if [ -n "${l2pid:-}" ]; then
 	# the guest's /proc entries, for the VM map: fd links as links, the rest as files
 	p=/out/snapshot/proc/$l2pid
-	if kill -0 "$l2pid" 2>/dev/null; then
+	if alive; then
 		mkdir -p "$p/fd"
 		for f in /proc/$l2pid/fd/*; do
 			ln -s "$(readlink "$f")" "$p/fd/${f##*/}"
@@ -180,13 +188,13 @@ if [ -n "${l2pid:-}" ]; then
 		echo "TCE-L2 no /proc/$l2pid: QEMU is gone"
 	fi
 	mkdir -p /out/snapshot/.tceiommu/qmp && cp /out/qmp/*.json /out/snapshot/.tceiommu/qmp/
-	if [ -n "${conpid:-}" ] && [ -z "$paused" ] && kill -0 "$l2pid" 2>/dev/null; then
+	if [ -n "${conpid:-}" ] && [ -z "$paused" ] && alive; then
 		# let the running guest power itself off
 		echo go 1<>/tmp/l2con.in
 		i=0
-		while kill -0 "$l2pid" 2>/dev/null && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+		while alive && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
 	fi
-	kill -0 "$l2pid" 2>/dev/null && qmp '{"execute":"quit"}' >/dev/null
+	alive && qmp '{"execute":"quit"}' >/dev/null
 	wait "$l2pid"
 	rc=$?
 	[ "$l2" = 1 ] || echo "TCE-L2 exit $rc"

@@ -38,12 +38,13 @@ if [ -e /sys/class/net/eth0 ]; then
 	done
 	wait
 	s=/sys/class/net/eth0/statistics
-	echo "L2-ETH0 tx_packets=$(cat $s/tx_packets) tx_bytes=$(cat $s/tx_bytes) rx_packets=$(cat $s/rx_packets)"
+	echo "L2-ETH0 tx_packets=$(cat $s/tx_packets) tx_bytes=$(cat $s/tx_bytes) tx_errors=$(cat $s/tx_errors) rx_packets=$(cat $s/rx_packets)"
+	grep -E 'eth0|virtio[0-9]-(input|output)' /proc/interrupts | tr -s ' ' | sed 's/^/L2-IRQ /'
 else
 	echo "L2-ETH0 missing"
 fi
 # how the guest's DMA windows were set up (the 64-bit one, DDW, or not)
-dmesg | grep -i -E 'dma.window|ddw|iommu|tce' | sed 's/^/L2-DMESG /'
+dmesg | grep -i -E 'dma.window|ddw|iommu|tce|virtio|eth0' | sed 's/^/L2-DMESG /'
 echo "L2-READY"
 read -t 150 -r go
 echo "L2-GO ${go:-timeout}"
