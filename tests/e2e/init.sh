@@ -56,6 +56,9 @@ if [ -n "$l2" ]; then
 		mkfifo /tmp/l2con.in /tmp/l2con.out
 		cat 0<>/tmp/l2con.out >/out/l2-console.txt &
 		conpid=$!
+		# the memlock limit of the memlock-* modes (tce.memlock=BYTES)
+		memlock=$(sed -n 's/.*tce\.memlock=\([0-9]*\).*/\1/p' /proc/cmdline)
+		memlock=${memlock:-1048576}
 		accel=kvm paused='' wrap='' net=''
 		dev="vfio-pci,host=$vfio,bus=phb3.0,id=hostdev0"
 		case $l2 in
@@ -64,10 +67,10 @@ if [ -n "$l2" ]; then
 			# virtio-net sends asynchronously: a hub with only its own
 			# port never takes a frame, so a second, unconnected port
 			# takes them and drops them
-			wrap="dropcap 1048576"
+			wrap="dropcap $memlock"
 			net="-netdev hubport,id=n0,hubid=0 -netdev hubport,id=sink,hubid=0"
 			dev="virtio-net-pci,netdev=n0,bus=phb3.0,id=net0,disable-legacy=on,iommu_platform=on,romfile=" ;;
-		memlock-vfio) wrap="dropcap 1048576" ;;
+		memlock-vfio) wrap="dropcap $memlock" ;;
 		esac
 		case $l2 in run | memlock-emu) trace=1 ;; esac
 		if [ -n "${trace:-}" ]; then
@@ -105,6 +108,7 @@ if [ -n "$l2" ]; then
 			-kernel /l2/vmlinux -initrd /l2/initrd.gz -append "console=hvc0 quiet panic=-1" \
 			>/out/l2.log 2>&1 &
 		l2pid=$!
+		[ -z "$wrap" ] || echo "TCE-L2 started as: $wrap qemu-system-ppc64 ..."
 	fi
 	# read-write opens of a FIFO never block, whether QEMU is there or not
 	exec 4<>/tmp/qmp.out 3<>/tmp/qmp.in
@@ -117,8 +121,15 @@ if [ -n "$l2" ]; then
 			return 1
 		fi
 		echo "$1" >&3
-		while read -t 60 -r line <&4; do
-			case $line in *'"return"'* | *'"error"'*) echo "$line"; return 0 ;; esac
+		# a minute at most, and not a second longer once QEMU is gone
+		n=0
+		while [ $n -lt 60 ]; do
+			if read -t 1 -r line <&4; then
+				case $line in *'"return"'* | *'"error"'*) echo "$line"; return 0 ;; esac
+				continue
+			fi
+			alive || break
+			n=$((n + 1))
 		done
 		echo '{"error": "no answer"}'
 	}
@@ -184,10 +195,11 @@ if [ -n "${l2pid:-}" ]; then
 			echo "TCE-L2 fds: $(ls -l "$p/fd" | sed -n 's/.* -> //p' | sed 's/:\[[0-9]*\]$//' |
 				sort | uniq -c | awk '{printf "%s%s%s", sep, $2, ($1 > 1 ? " x" $1 : ""); sep = ", "}')"
 		fi
+		mkdir -p /out/snapshot/.tceiommu/qmp && cp /out/qmp/*.json /out/snapshot/.tceiommu/qmp/
 	else
+		# no /proc entries, and no QMP answers but this script's own errors
 		echo "TCE-L2 no /proc/$l2pid: QEMU is gone"
 	fi
-	mkdir -p /out/snapshot/.tceiommu/qmp && cp /out/qmp/*.json /out/snapshot/.tceiommu/qmp/
 	if [ -n "${conpid:-}" ] && [ -z "$paused" ] && alive; then
 		# let the running guest power itself off
 		echo go 1<>/tmp/l2con.in
@@ -202,7 +214,7 @@ if [ -n "${l2pid:-}" ]; then
 	if [ -n "${conpid:-}" ]; then
 		kill "$conpid"
 		tr -d '\r' </out/l2-console.txt | grep '^L2-' | sed 's/^/TCE-L2CON /'
-		grep -v '^$' /out/l2.log | sed 's/^/TCE-L2LOG /'
+		grep -v '^$' /out/l2.log | head -n 40 | sed 's/^/TCE-L2LOG /'
 	fi
 	if [ -n "${tracepid:-}" ]; then
 		echo 0 >"$t/tracing_on"

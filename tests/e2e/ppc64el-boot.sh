@@ -16,7 +16,8 @@
 #           under -accel tcg: no KVM tables), powernv9-6.12-l2memlock-emu (an
 #           emulated virtio-net only, QEMU without CAP_IPC_LOCK and with
 #           RLIMIT_MEMLOCK 1 MiB, tests/e2e/dropcap.c), powernv9-6.12-l2memlock-vfio
-#           (the vfio-bound device under that limit: QEMU dies at start)
+#           (the vfio-bound device under that limit: QEMU dies at start;
+#           TCE_MEMLOCK=BYTES in the environment sets another limit for both)
 # Needs: build-ppc64le/tceiommu (scripts/test.sh builds it), the sysroot in
 # build-sysroot-ppc64el, qemu-system-ppc, and Debian's archive (the kernel,
 # from bookworm or bookworm-backports, and busybox-static are downloaded into
@@ -140,6 +141,8 @@ for m in "${mods[@]}"; do margs+=(--module "$m"); done
 append="console=hvc0 quiet panic=-1"
 [ -n "$vfio" ] && append+=" tce.vfio=$vfio tce.probe=1"
 [ -n "${l2:-}" ] && append+=" tce.l2=$l2"
+# the -l2memlock-* configurations' RLIMIT_MEMLOCK, 1 MiB unless TCE_MEMLOCK says
+[ -n "${TCE_MEMLOCK:-}" ] && append+=" tce.memlock=$TCE_MEMLOCK"
 log=$cache/$config.console.log
 rm -f "$log"
 start=$(date +%s)
