@@ -28,35 +28,135 @@ if [ -n "$vfio" ]; then
 	echo "TCE-VFIO $vfio $(basename "$(readlink "$d/driver")" 2>/dev/null)"
 fi
 mkdir -p /out
-if grep -q 'tce\.l2=1' /proc/cmdline && [ -n "$vfio" ]; then
-	# A paused KVM guest with the vfio-bound device (E2E.md §5b), QMP on a
-	# pipe chardev (/tmp/qmp.in, /tmp/qmp.out) that the shell can speak.
+# tce.l2=MODE: a KVM guest (L2) started by the ppc64el QEMU in this initramfs,
+# with the vfio-bound device unless MODE says otherwise (E2E.md §5b, §5c):
+#   1             paused (-S), the device on vfio-pci       (powernv9-6.12-l2)
+#   run           running: boots /l2/vmlinux, its NIC DMAs   (-l2run)
+#   tcg           paused, -accel tcg: no KVM tables          (-l2tcg)
+#   memlock-emu   running, emulated virtio-net only, no CAP_IPC_LOCK and
+#                 RLIMIT_MEMLOCK 1 MiB                        (-l2memlock-emu)
+#   memlock-vfio  the vfio device under that same limit      (-l2memlock-vfio)
+l2=$(sed -n 's/.*tce\.l2=\([^ ]*\).*/\1/p' /proc/cmdline)
+[ -n "$vfio" ] || l2=
+if [ -n "$l2" ]; then
+	# QMP on a pipe chardev (/tmp/qmp.in, /tmp/qmp.out) that the shell can speak.
 	mkfifo /tmp/qmp.in /tmp/qmp.out
-	qemu-system-ppc64 -L /usr/share/qemu -name guest=l2,debug-threads=on \
-		-M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-hpt-max-page-size=4k \
-		-accel kvm -m 256 -smp 1 -nodefaults -nographic -S \
-		-device spapr-pci-host-bridge,index=3,id=phb3 \
-		-device vfio-pci,host="$vfio",bus=phb3.0,id=hostdev0 \
-		-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control \
-		>/out/l2.log 2>&1 &
-	l2pid=$!
+	if [ "$l2" = 1 ]; then
+		qemu-system-ppc64 -L /usr/share/qemu -name guest=l2,debug-threads=on \
+			-M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-hpt-max-page-size=4k \
+			-accel kvm -m 256 -smp 1 -nodefaults -nographic -S \
+			-device spapr-pci-host-bridge,index=3,id=phb3 \
+			-device vfio-pci,host="$vfio",bus=phb3.0,id=hostdev0 \
+			-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control \
+			>/out/l2.log 2>&1 &
+		l2pid=$!
+	else
+		# the L2's console is a pipe chardev too: what it says lands in
+		# /out/l2-console.txt, and "go" written to it lets it power off
+		mkfifo /tmp/l2con.in /tmp/l2con.out
+		cat 0<>/tmp/l2con.out >/out/l2-console.txt &
+		conpid=$!
+		# the memlock limit of the memlock-* modes (tce.memlock=BYTES)
+		memlock=$(sed -n 's/.*tce\.memlock=\([0-9]*\).*/\1/p' /proc/cmdline)
+		memlock=${memlock:-1048576}
+		accel=kvm paused='' wrap='' net=''
+		dev="vfio-pci,host=$vfio,bus=phb3.0,id=hostdev0"
+		case $l2 in
+		tcg) accel=tcg paused=-S ;;
+		memlock-emu)
+			# virtio-net sends asynchronously: a hub with only its own
+			# port never takes a frame, so a second, unconnected port
+			# takes them and drops them
+			wrap="dropcap $memlock"
+			net="-netdev hubport,id=n0,hubid=0 -netdev hubport,id=sink,hubid=0"
+			dev="virtio-net-pci,netdev=n0,bus=phb3.0,id=net0,disable-legacy=on,iommu_platform=on,romfile=" ;;
+		memlock-vfio) wrap="dropcap $memlock" ;;
+		esac
+		case $l2 in run | memlock-emu) trace=1 ;; esac
+		if [ -n "${trace:-}" ]; then
+			# every TCE hcall the L2 makes, and how KVM answered it (E2E.md §5c)
+			t=/sys/kernel/tracing
+			mount -t tracefs tracefs "$t" 2>/dev/null || t=/sys/kernel/debug/tracing
+			mkdir -p /out/trace
+			echo 0 >"$t/tracing_on"
+			echo 32768 >"$t/buffer_size_kb"
+			echo >"$t/trace"
+			# H_PUT_TCE 0x20, H_STUFF_TCE 0x138, H_PUT_TCE_INDIRECT 0x13C
+			# (arch/powerpc/include/asm/hvcall.h); exits cannot be filtered
+			# by hcall, so all of them are kept and paired per vCPU below
+			echo 'req == 0x20 || req == 0x138 || req == 0x13c' \
+				>"$t/events/kvm_hv/kvm_hcall_enter/filter"
+			echo 1 >"$t/events/kvm_hv/kvm_hcall_enter/enable"
+			echo 1 >"$t/events/kvm_hv/kvm_hcall_exit/enable"
+			for e in kvm_hcall_enter kvm_hcall_exit; do
+				cp "$t/events/kvm_hv/$e/format" "/out/trace/$e.format"
+			done
+			cat "$t/trace_pipe" >/tmp/trace.txt &
+			tracepid=$!
+			echo 1 >"$t/tracing_on"
+			echo "TCE-TRACE on $t filter $(cat "$t/events/kvm_hv/kvm_hcall_enter/filter")"
+		fi
+		l2start=$(cut -d' ' -f1 /proc/uptime)
+		# shellcheck disable=SC2086 # $wrap $paused $net are word lists
+		$wrap qemu-system-ppc64 -L /usr/share/qemu -name guest=l2,debug-threads=on \
+			-M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-hpt-max-page-size=4k \
+			-accel $accel -m 512 -smp 1 -nodefaults -nographic $paused \
+			-chardev pipe,id=con,path=/tmp/l2con -device spapr-vty,chardev=con \
+			-device spapr-pci-host-bridge,index=3,id=phb3 $net -device "$dev" \
+			-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control \
+			-qmp unix:/tmp/l2.sock,server=on,wait=off \
+			-kernel /l2/vmlinux -initrd /l2/initrd.gz -append "console=hvc0 quiet panic=-1" \
+			>/out/l2.log 2>&1 &
+		l2pid=$!
+		[ -z "$wrap" ] || echo "TCE-L2 started as: $wrap qemu-system-ppc64 ..."
+	fi
 	# read-write opens of a FIFO never block, whether QEMU is there or not
 	exec 4<>/tmp/qmp.out 3<>/tmp/qmp.in
+	alive() { # kill -0 is true for a zombie, too
+		[ -r "/proc/$l2pid/status" ] && ! grep -q '^State:.*zombie' "/proc/$l2pid/status"
+	}
 	qmp() { # one command; its return (or error) line
-		if ! kill -0 "$l2pid" 2>/dev/null; then
+		if ! alive; then
 			echo '{"error": "QEMU is gone"}'
 			return 1
 		fi
 		echo "$1" >&3
-		while read -t 60 -r line <&4; do
-			case $line in *'"return"'* | *'"error"'*) echo "$line"; return 0 ;; esac
+		# a minute at most, and not a second longer once QEMU is gone
+		n=0
+		while [ $n -lt 60 ]; do
+			if read -t 1 -r line <&4; then
+				case $line in *'"return"'* | *'"error"'*) echo "$line"; return 0 ;; esac
+				continue
+			fi
+			alive || break
+			n=$((n + 1))
 		done
 		echo '{"error": "no answer"}'
 	}
-	read -t 60 -r greeting <&4
+	greeting=
+	if [ "$l2" = 1 ]; then
+		read -t 60 -r greeting <&4
+	else
+		# a QEMU that dies at start must not cost a minute of waiting
+		i=0
+		while [ -z "$greeting" ] && [ $i -lt 60 ] && alive; do
+			read -t 1 -r greeting <&4
+			i=$((i + 1))
+		done
+	fi
 	echo "TCE-L2 greeting ${greeting:+yes}"
 	mkdir -p /out/qmp
 	qmp '{"execute":"qmp_capabilities"}' >/out/qmp/qmp_capabilities.json
+	if [ "$l2" != 1 ] && [ -z "$paused" ]; then
+		# a running guest: record it once its NIC has done its DMA
+		i=0
+		while ! grep -q '^L2-READY' /out/l2-console.txt && [ $i -lt 150 ] && alive; do
+			sleep 1
+			i=$((i + 1))
+		done
+		now=$(cut -d' ' -f1 /proc/uptime)
+		echo "TCE-L2 ready $(grep -c '^L2-READY' /out/l2-console.txt) after $(echo "$now $l2start" | awk '{printf "%.1f", $1 - $2}') s"
+	fi
 	qmp '{"execute":"query-status"}' >/out/qmp/query-status.json
 	qmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral/phb3"}}' >/out/qmp/qom-list-phb3.json
 	for l in 80000300 80000301; do
@@ -65,8 +165,11 @@ if grep -q 'tce\.l2=1' /proc/cmdline && [ -n "$vfio" ]; then
 	done
 	qmp '{"execute":"human-monitor-command","arguments":{"command-line":"info mtree -f"}}' >/out/qmp/info-mtree-f.json
 	echo "TCE-L2 pid $l2pid $(cat /out/qmp/query-status.json)"
-	kill -0 "$l2pid" 2>/dev/null || { echo "TCE-L2 QEMU died:"; cat /out/l2.log; }
+	alive || { echo "TCE-L2 QEMU died:"; cat /out/l2.log; }
 fi
+# TCE-QMP-HOOK: the record below is to become
+#   tceiommu record --qmp /tmp/l2.sock /out/snapshot
+# once the tool has --qmp (the L2 of every tce.l2 mode but 1 listens there)
 tceiommu record /out/snapshot 2>/out/record.err
 echo "TCE-RC record $?"
 tceiommu list-groups --json >/out/list-groups.json 2>/out/list-groups.err
@@ -80,15 +183,88 @@ fi
 if [ -n "${l2pid:-}" ]; then
 	# the guest's /proc entries, for the VM map: fd links as links, the rest as files
 	p=/out/snapshot/proc/$l2pid
-	mkdir -p "$p/fd"
-	for f in /proc/$l2pid/fd/*; do
-		ln -s "$(readlink "$f")" "$p/fd/${f##*/}"
-	done
-	for f in status limits maps cmdline comm; do cat "/proc/$l2pid/$f" >"$p/$f"; done
-	mkdir -p /out/snapshot/.tceiommu/qmp && cp /out/qmp/*.json /out/snapshot/.tceiommu/qmp/
-	qmp '{"execute":"quit"}' >/dev/null
+	if alive; then
+		mkdir -p "$p/fd"
+		for f in /proc/$l2pid/fd/*; do
+			ln -s "$(readlink "$f")" "$p/fd/${f##*/}"
+		done
+		for f in status limits maps cmdline comm; do cat "/proc/$l2pid/$f" >"$p/$f"; done
+		if [ "$l2" != 1 ]; then
+			echo "TCE-L2 $(grep -E '^(VmLck|CapEff)' "$p/status" | tr -s '\t\n ' ' ')"
+			echo "TCE-L2 $(grep 'Max locked memory' "$p/limits" | tr -s ' ')"
+			echo "TCE-L2 fds: $(ls -l "$p/fd" | sed -n 's/.* -> //p' | sed 's/:\[[0-9]*\]$//' |
+				sort | uniq -c | awk '{printf "%s%s%s", sep, $2, ($1 > 1 ? " x" $1 : ""); sep = ", "}')"
+		fi
+		mkdir -p /out/snapshot/.tceiommu/qmp && cp /out/qmp/*.json /out/snapshot/.tceiommu/qmp/
+	else
+		# no /proc entries, and no QMP answers but this script's own errors
+		echo "TCE-L2 no /proc/$l2pid: QEMU is gone"
+	fi
+	if [ -n "${conpid:-}" ] && [ -z "$paused" ] && alive; then
+		# let the running guest power itself off
+		echo go 1<>/tmp/l2con.in
+		i=0
+		while alive && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+	fi
+	alive && qmp '{"execute":"quit"}' >/dev/null
 	wait "$l2pid"
-	echo "TCE-L2 recorded $(ls "$p/fd" | wc -l) fds"
+	rc=$?
+	[ "$l2" = 1 ] || echo "TCE-L2 exit $rc"
+	echo "TCE-L2 recorded $(ls "$p/fd" 2>/dev/null | wc -l) fds"
+	if [ -n "${conpid:-}" ]; then
+		kill "$conpid"
+		tr -d '\r' </out/l2-console.txt | grep '^L2-' | sed 's/^/TCE-L2CON /'
+		grep -v '^$' /out/l2.log | head -n 40 | sed 's/^/TCE-L2LOG /'
+	fi
+	if [ -n "${tracepid:-}" ]; then
+		echo 0 >"$t/tracing_on"
+		sleep 2
+		kill "$tracepid"
+		cat "$t/per_cpu"/cpu*/stats >/out/trace/stats.txt
+		echo "TCE-TRACE lines $(wc -l </tmp/trace.txt) overrun $(awk '/^overrun/ {n += $2} END {print n + 0}' /out/trace/stats.txt)"
+		# pair every TCE hcall's enter with the next exit on the same vCPU
+		# (kvmppc_vcpu_run_hv traces both around kvmppc_pseries_do_hcall)
+		awk '
+		function vcpu(s) { sub(/.*VCPU /, "", s); sub(/:.*/, "", s); return s }
+		/ kvm_hcall_enter: / {
+			h = $0; sub(/.*hcall=/, "", h); sub(/ .*/, "", h)
+			l = $0; sub(/.*GPR4-7=/, "", l); sub(/,.*/, "", l)
+			k = "liobn=" l " hcall=" h
+			if (vcpu($0) in pend) unpaired++
+			pend[vcpu($0)] = k
+			enters[k]++
+			print > "/out/trace/tce-pairs.txt"
+			next
+		}
+		/ kvm_hcall_exit: / {
+			v = vcpu($0)
+			if (!(v in pend)) next
+			r = $0; sub(/.*ret=/, "", r); sub(/ .*/, "", r)
+			rc = $0; sub(/.*hcall_rc=/, "", rc); sub(/ .*/, "", rc)
+			exits[pend[v] " exit=" r " rc=" rc]++
+			delete pend[v]
+			print > "/out/trace/tce-pairs.txt"
+		}
+		END {
+			for (k in enters) print "TCE-HCALL " k " enters=" enters[k]
+			for (k in exits) print "TCE-HCALL " k " count=" exits[k]
+			for (v in pend) unpaired++
+			print "TCE-HCALL unpaired=" unpaired + 0
+		}' /tmp/trace.txt | sort >/out/trace/hcall-counts.txt
+		cat /out/trace/hcall-counts.txt
+		# the raw trace, gzipped, unless it would flood the console
+		gzip -c /tmp/trace.txt >/tmp/trace.txt.gz
+		if [ "$(wc -c </tmp/trace.txt.gz)" -le 3145728 ]; then
+			mv /tmp/trace.txt.gz /out/trace/trace.txt.gz
+		else
+			echo "TCE-TRACE raw trace left out: $(wc -c </tmp/trace.txt.gz) bytes gzipped"
+		fi
+		# the format files where tracefs has them, for a replay of the snapshot
+		for e in kvm_hcall_enter kvm_hcall_exit; do
+			mkdir -p "/out/snapshot/sys/kernel/tracing/events/kvm_hv/$e"
+			cp "/out/trace/$e.format" "/out/snapshot/sys/kernel/tracing/events/kvm_hv/$e/format"
+		done
+	fi
 fi
 cd /out && tar czf /tmp/out.tgz . && echo TCE-BEGIN && base64 /tmp/out.tgz && echo TCE-END
 poweroff -f

@@ -9,8 +9,10 @@ No cpio or depmod is needed on the build machine: the archive is written
 here, and /init loads the modules with insmod in dependency order, which it
 reads from /modules.order.
 
-Usage: mkinitrd.py --kernel-root DIR --release REL --busybox FILE --tool FILE
-         --lib FILE [--lib FILE ...] --init FILE --module NAME [...] --out FILE
+Usage: mkinitrd.py --kernel-root DIR --release REL --busybox FILE [--tool FILE]
+         [--lib FILE ...] --init FILE --module NAME [...] [--file SRC:DEST ...]
+         --out FILE
+Without --tool (the L2 guest's own initramfs) there is no tceiommu in it.
 """
 import argparse
 import gzip
@@ -114,7 +116,7 @@ def main():
     ap.add_argument("--kernel-root", required=True)
     ap.add_argument("--release", required=True)
     ap.add_argument("--busybox", required=True)
-    ap.add_argument("--tool", required=True)
+    ap.add_argument("--tool")
     ap.add_argument("--lib", action="append", default=[],
                     help="a shared library file (its soname is its file name)")
     ap.add_argument("--init", required=True)
@@ -129,7 +131,8 @@ def main():
               "lib/powerpc64le-linux-gnu", "usr/bin", "mnt"):
         c.dir(d)
     c.file("bin/busybox", open(a.busybox, "rb").read(), 0o755)
-    c.file("usr/bin/tceiommu", open(a.tool, "rb").read(), 0o755)
+    if a.tool:
+        c.file("usr/bin/tceiommu", open(a.tool, "rb").read(), 0o755)
     for p in a.lib:
         c.file("lib/powerpc64le-linux-gnu/" + os.path.basename(p), open(p, "rb").read(), 0o755)
     c.symlink("lib64/ld64.so.2", "/lib/powerpc64le-linux-gnu/ld64.so.2")

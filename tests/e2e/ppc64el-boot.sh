@@ -9,7 +9,15 @@
 #           powernv9-6.12, powernv10-6.12, powernv8-6.12 (an emulated bare-metal
 #           host, E2E.md §4b), powernv9-6.12-l2 (that host running a paused KVM
 #           guest with the vfio-bound device: ppc64el QEMU in the initramfs,
-#           E2E.md §5b)
+#           E2E.md §5b), and with a guest of their own beside it (the same
+#           vmlinux and a small initramfs, tests/e2e/l2-init.sh; E2E.md §5c):
+#           powernv9-6.12-l2run (that guest running, the vfio-bound e1000e
+#           DMAing, TCE hcalls traced in the host), powernv9-6.12-l2tcg (paused
+#           under -accel tcg: no KVM tables), powernv9-6.12-l2memlock-emu (an
+#           emulated virtio-net only, QEMU without CAP_IPC_LOCK and with
+#           RLIMIT_MEMLOCK 1 MiB, tests/e2e/dropcap.c), powernv9-6.12-l2memlock-vfio
+#           (the vfio-bound device under that limit: QEMU dies at start;
+#           TCE_MEMLOCK=BYTES in the environment sets another limit for both)
 # Needs: build-ppc64le/tceiommu (scripts/test.sh builds it), the sysroot in
 # build-sysroot-ppc64el, qemu-system-ppc, and Debian's archive (the kernel,
 # from bookworm or bookworm-backports, and busybox-static are downloaded into
@@ -31,6 +39,9 @@ pseries-6.12-nested) series=6.12 machine=pseries,x-vof=on,cap-nested-hv=on vfio=
 powernv9-6.12 | powernv10-6.12 | powernv8-6.12)
 	series=6.12 machine=${config%-6.12} vfio=0001:01:00.0 ;;
 powernv9-6.12-l2) series=6.12 machine=powernv9 vfio=0001:01:00.0 l2=1 ;;
+# the e1000e on pcie.0, whose e1000e driver in the L2 works through vfio-pci
+powernv9-6.12-l2run | powernv9-6.12-l2tcg | powernv9-6.12-l2memlock-emu | powernv9-6.12-l2memlock-vfio)
+	series=6.12 machine=powernv9 vfio=0000:01:00.0 l2=${config#powernv9-6.12-l2} ;;
 *) die "unknown config $config" ;;
 esac
 
@@ -82,6 +93,18 @@ if [ -n "${l2:-}" ]; then
 	extra=(--file "$qroot/usr/bin/qemu-system-ppc64:/usr/bin/qemu-system-ppc64"
 		--file "$qroot/usr/share/qemu/vof.bin:/usr/share/qemu/vof.bin")
 fi
+if [ -n "${l2:-}" ] && [ "$l2" != 1 ]; then
+	# the L2's own kernel (the same vmlinux) and initramfs: busybox and the
+	# NIC drivers, no tool
+	"${PYTHON:-python3}" tests/e2e/mkinitrd.py --kernel-root "$kdir" --release "$release" \
+		--busybox "$cache/busybox/bin/busybox" --init tests/e2e/l2-init.sh \
+		--module e1000e --module virtio_net --out "$cache/l2.initrd.gz"
+	# a root QEMU held to a memlock limit
+	powerpc64le-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$cache/dropcap" \
+		tests/e2e/dropcap.c || die "cannot build tests/e2e/dropcap.c (gcc-powerpc64le-linux-gnu)"
+	extra+=(--file "$vmlinux:/l2/vmlinux" --file "$cache/l2.initrd.gz:/l2/initrd.gz"
+		--file "$cache/dropcap:/usr/bin/dropcap")
+fi
 
 # shared libraries by their DT_NEEDED, from the sysroot and the cross libc
 libs=() seen=" "
@@ -117,7 +140,9 @@ for m in "${mods[@]}"; do margs+=(--module "$m"); done
 # a kernel panic powers off at once instead of waiting for the timeout
 append="console=hvc0 quiet panic=-1"
 [ -n "$vfio" ] && append+=" tce.vfio=$vfio tce.probe=1"
-[ -n "${l2:-}" ] && append+=" tce.l2=1"
+[ -n "${l2:-}" ] && append+=" tce.l2=$l2"
+# the -l2memlock-* configurations' RLIMIT_MEMLOCK, 1 MiB unless TCE_MEMLOCK says
+[ -n "${TCE_MEMLOCK:-}" ] && append+=" tce.memlock=$TCE_MEMLOCK"
 log=$cache/$config.console.log
 rm -f "$log"
 start=$(date +%s)
@@ -142,8 +167,11 @@ powernv*)
 		nv=(-drive file="$cache/nvme.img",if=none,id=d0,format=raw
 			-device nvme,drive=d0,serial=tce0,bus=pcie.2)
 	fi
+	# an L2 that transmits does so into a hub that leads nowhere
+	n0=user,id=n0
+	[ -n "${l2:-}" ] && [ "$l2" != 1 ] && n0=hubport,id=n0,hubid=0
 	args=(-M "$machine" -m "$([ -n "${l2:-}" ] && echo 4096 || echo 2048)" -monitor none -serial file:"$log"
-		-netdev user,id=n0 -device e1000e,netdev=n0,bus=pcie.0,romfile=
+		-netdev "$n0" -device e1000e,netdev=n0,bus=pcie.0,romfile=
 		-netdev user,id=n1 -device virtio-net-pci,netdev=n1,bus=pcie.1,romfile=
 		"${nv[@]}"
 		-device x3130-upstream,id=up0,bus=$sw
