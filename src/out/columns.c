@@ -35,7 +35,7 @@ const struct tce_colinfo tce_columns[TCE_N_COLUMNS] = {
 	[COL_VFIO] = { "VFIO", 11, false, G, S, false, false, false,
 		       "the group's VFIO node when a device is bound to a VFIO driver" },
 	[COL_HOLDERS] = { "HOLDERS", 16, false, G, S, false, false, true,
-			  "processes holding the VFIO node open, as PID(COMMAND)" },
+			  "processes holding the VFIO node open, as PID(VM) or PID(COMMAND)" },
 	[COL_LIOBN] = { "LIOBN", 10, false, G, S, true, false, false,
 			"LIOBNs of the group's DMA windows (pSeries)" },
 	[COL_DMA32] = { "DMA32", 6, true, G, Z, true, false, false,

@@ -88,7 +88,10 @@ static char *holders_str(const struct tce_group *g)
 	for (size_t i = 0; i < g->n_holders; i++) {
 		char *n =
 		    tce_strdup_printf("%s%s%d(%s)", s ? s : "", s ? "," : "", g->holders[i].pid,
-				      g->holders[i].comm ? g->holders[i].comm : "?");
+				      /* the VM's name where QEMU has one (-name) */
+				      g->holders[i].vm	   ? g->holders[i].vm
+				      : g->holders[i].comm ? g->holders[i].comm
+							   : "?");
 		free(s);
 		if (!(s = n))
 			return NULL;

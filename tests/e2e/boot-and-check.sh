@@ -30,7 +30,41 @@ for b in bad:
     print("FAIL live check-host:", b)
 sys.exit(1 if bad else 0)
 PY
+# as tests/e2e/keep.sh does: a dead QEMU's log where libvirt keeps a domain's
+if grep -q '^TCE-L2 no /proc' "$out/console.txt" && [ -f "$out/l2.log" ]; then
+	mkdir -p "$out/snapshot/var/log/libvirt/qemu"
+	cp "$out/l2.log" "$out/snapshot/var/log/libvirt/qemu/l2.log"
+fi
 "$py" tests/scripts/check-facts.py "$tool" "$out/snapshot" --facts "tests/data/$config/facts.json"
+# top -b as it ran live in the guest host, through perf: per LIOBN the hcalls
+# handled in the kernel and sent to QEMU, summed over its intervals
+"$py" - "$out" "tests/data/$config/facts.json" <<'PY'
+import json, re, sys
+out, facts = sys.argv[1], json.load(open(sys.argv[2]))
+want = facts.get("top_live")
+if not want:
+    sys.exit(0)
+got = {}
+try:
+    text = open(out + "/top.txt").read()
+except OSError as e:
+    print("FAIL live top: %s" % e)
+    sys.exit(1)
+for m in re.finditer(r"liobn=(0x[0-9a-f]+) .* kernel=(\d+) qemu=(\d+) ", text):
+    g = got.setdefault(m.group(1), [0, 0])
+    g[0] += int(m.group(2))
+    g[1] += int(m.group(3))
+bad = []
+for liobn, w in want.items():
+    k, q = got.get(liobn, [0, 0])
+    for name, v, have in (("kernel", w["kernel"], k), ("qemu", w["qemu"], q)):
+        if (v == "> 0" and not have > 0) or (isinstance(v, int) and have != v):
+            bad.append("%s %s %d, facts say %s" % (liobn, name, have, v))
+print("live top: %s" % {l: tuple(v) for l, v in sorted(got.items())})
+for b in bad:
+    print("FAIL live top:", b)
+sys.exit(1 if bad else 0)
+PY
 if [ -f "$out/probe.json" ] && grep -q '"status": "ok"' "$out/probe.json"; then
 	"$py" tests/scripts/derived-vs-probed.py "$out/probe.json"
 fi

@@ -48,6 +48,7 @@ if [ -n "$l2" ]; then
 			-device spapr-pci-host-bridge,index=3,id=phb3 \
 			-device vfio-pci,host="$vfio",bus=phb3.0,id=hostdev0 \
 			-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control \
+			-qmp unix:/tmp/l2.sock,server=on,wait=off \
 			>/out/l2.log 2>&1 &
 		l2pid=$!
 	else
@@ -147,6 +148,15 @@ if [ -n "$l2" ]; then
 	echo "TCE-L2 greeting ${greeting:+yes}"
 	mkdir -p /out/qmp
 	qmp '{"execute":"qmp_capabilities"}' >/out/qmp/qmp_capabilities.json
+	if [ -n "${trace:-}" ] && alive; then
+		# while the guest boots and DMAs: the tool's own view of its TCE
+		# hcalls, live (top -b, through perf), and a snapshot that records
+		# them (record --top) with the VM map and QEMU's answers (--qmp)
+		tceiommu top -b -d 2 --no-libvirt >/out/top.txt 2>/out/top.err &
+		toppid=$!
+		tceiommu record --no-libvirt --qmp /tmp/l2.sock --top 30 /out/snapshot 2>/out/record.err &
+		recpid=$!
+	fi
 	if [ "$l2" != 1 ] && [ -z "$paused" ]; then
 		# a running guest: record it once its NIC has done its DMA
 		i=0
@@ -167,11 +177,18 @@ if [ -n "$l2" ]; then
 	echo "TCE-L2 pid $l2pid $(cat /out/qmp/query-status.json)"
 	alive || { echo "TCE-L2 QEMU died:"; cat /out/l2.log; }
 fi
-# TCE-QMP-HOOK: the record below is to become
-#   tceiommu record --qmp /tmp/l2.sock /out/snapshot
-# once the tool has --qmp (the L2 of every tce.l2 mode but 1 listens there)
-tceiommu record /out/snapshot 2>/out/record.err
-echo "TCE-RC record $?"
+# the snapshot: with the L2's QMP answers while its QEMU lives (the running
+# modes recorded it above, hcall events included)
+if [ -n "${recpid:-}" ]; then
+	wait "$recpid"
+	echo "TCE-RC record $?"
+elif [ -n "${l2pid:-}" ] && alive; then
+	tceiommu record --no-libvirt --qmp /tmp/l2.sock /out/snapshot 2>/out/record.err
+	echo "TCE-RC record $?"
+else
+	tceiommu record --no-libvirt /out/snapshot 2>/out/record.err
+	echo "TCE-RC record $?"
+fi
 tceiommu list-groups --json >/out/list-groups.json 2>/out/list-groups.err
 echo "TCE-RC list-groups $?"
 tceiommu check-host --json >/out/check-host.json 2>/out/check-host.err
@@ -181,23 +198,19 @@ if grep -q 'tce\.probe=1' /proc/cmdline; then
 	echo "TCE-RC probe $?"
 fi
 if [ -n "${l2pid:-}" ]; then
-	# the guest's /proc entries, for the VM map: fd links as links, the rest as files
-	p=/out/snapshot/proc/$l2pid
+	# what the guest's QEMU holds, said on the console (the snapshot has
+	# /proc/PID as the tool recorded it)
+	p=/proc/$l2pid
 	if alive; then
-		mkdir -p "$p/fd"
-		for f in /proc/$l2pid/fd/*; do
-			ln -s "$(readlink "$f")" "$p/fd/${f##*/}"
-		done
-		for f in status limits maps cmdline comm; do cat "/proc/$l2pid/$f" >"$p/$f"; done
 		if [ "$l2" != 1 ]; then
 			echo "TCE-L2 $(grep -E '^(VmLck|CapEff)' "$p/status" | tr -s '\t\n ' ' ')"
 			echo "TCE-L2 $(grep 'Max locked memory' "$p/limits" | tr -s ' ')"
 			echo "TCE-L2 fds: $(ls -l "$p/fd" | sed -n 's/.* -> //p' | sed 's/:\[[0-9]*\]$//' |
 				sort | uniq -c | awk '{printf "%s%s%s", sep, $2, ($1 > 1 ? " x" $1 : ""); sep = ", "}')"
 		fi
+		# the shell's own QMP answers beside the tool's, for the facts
 		mkdir -p /out/snapshot/.tceiommu/qmp && cp /out/qmp/*.json /out/snapshot/.tceiommu/qmp/
 	else
-		# no /proc entries, and no QMP answers but this script's own errors
 		echo "TCE-L2 no /proc/$l2pid: QEMU is gone"
 	fi
 	if [ -n "${conpid:-}" ] && [ -z "$paused" ] && alive; then
@@ -210,7 +223,12 @@ if [ -n "${l2pid:-}" ]; then
 	wait "$l2pid"
 	rc=$?
 	[ "$l2" = 1 ] || echo "TCE-L2 exit $rc"
-	echo "TCE-L2 recorded $(ls "$p/fd" 2>/dev/null | wc -l) fds"
+	echo "TCE-L2 recorded $(ls "/out/snapshot/proc/$l2pid/fd" 2>/dev/null | wc -l) fds"
+	if [ -n "${toppid:-}" ]; then
+		kill "$toppid"
+		wait "$toppid"
+		echo "TCE-RC top $? ($(grep -c '^# interval' /out/top.txt) intervals)"
+	fi
 	if [ -n "${conpid:-}" ]; then
 		kill "$conpid"
 		tr -d '\r' </out/l2-console.txt | grep '^L2-' | sed 's/^/TCE-L2CON /'
@@ -259,11 +277,6 @@ if [ -n "${l2pid:-}" ]; then
 		else
 			echo "TCE-TRACE raw trace left out: $(wc -c </tmp/trace.txt.gz) bytes gzipped"
 		fi
-		# the format files where tracefs has them, for a replay of the snapshot
-		for e in kvm_hcall_enter kvm_hcall_exit; do
-			mkdir -p "/out/snapshot/sys/kernel/tracing/events/kvm_hv/$e"
-			cp "/out/trace/$e.format" "/out/snapshot/sys/kernel/tracing/events/kvm_hv/$e/format"
-		done
 	fi
 fi
 cd /out && tar czf /tmp/out.tgz . && echo TCE-BEGIN && base64 /tmp/out.tgz && echo TCE-END
