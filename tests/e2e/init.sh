@@ -74,6 +74,11 @@ if [ -n "$l2" ]; then
 		memlock-vfio) wrap="dropcap $memlock" ;;
 		esac
 		case $l2 in run | memlock-emu) trace=1 ;; esac
+		# QEMU's own count of the TCE hcalls it handles (hw/ppc/spapr_iommu.c:
+		# one trace line per H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE that
+		# reaches it), on its stderr: the independent check of top's count
+		qtrace=''
+		[ -n "${trace:-}" ] && qtrace="-trace spapr_iommu_put -trace spapr_iommu_indirect -trace spapr_iommu_stuff"
 		if [ -n "${trace:-}" ]; then
 			# every TCE hcall the L2 makes, and how KVM answered it (E2E.md §5c)
 			t=/sys/kernel/tracing
@@ -103,7 +108,7 @@ if [ -n "$l2" ]; then
 			-M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off,cap-hpt-max-page-size=4k \
 			-accel $accel -m 512 -smp 1 -nodefaults -nographic $paused \
 			-chardev pipe,id=con,path=/tmp/l2con -device spapr-vty,chardev=con \
-			-device spapr-pci-host-bridge,index=3,id=phb3 $net -device "$dev" \
+			-device spapr-pci-host-bridge,index=3,id=phb3 $net -device "$dev" $qtrace \
 			-chardev pipe,id=qmp,path=/tmp/qmp -mon chardev=qmp,mode=control \
 			-qmp unix:/tmp/l2.sock,server=on,wait=off \
 			-kernel /l2/vmlinux -initrd /l2/initrd.gz -append "console=hvc0 quiet panic=-1" \
@@ -270,6 +275,15 @@ if [ -n "${l2pid:-}" ]; then
 			print "TCE-HCALL unpaired=" unpaired + 0
 		}' /tmp/trace.txt | sort >/out/trace/hcall-counts.txt
 		cat /out/trace/hcall-counts.txt
+		# QEMU's trace lines: "spapr_iommu_put liobn=0x80000300 ..." (the log
+		# backend may prefix a pid and time)
+		for h in put indirect stuff; do
+			grep "spapr_iommu_$h " /out/l2.log | sed -n 's/.*liobn=\(0x[0-9a-f]*\).*/\1/p' |
+				sort | uniq -c | while read -r n l; do
+				echo "TCE-QEMUTRACE liobn=$l hcall=$h count=$n"
+			done
+		done
+		grep -c 'spapr_iommu_' /out/l2.log | sed 's/^/TCE-QEMUTRACE lines /'
 		# the raw trace, gzipped, unless it would flood the console
 		gzip -c /tmp/trace.txt >/tmp/trace.txt.gz
 		if [ "$(wc -c </tmp/trace.txt.gz)" -le 3145728 ]; then
