@@ -5,9 +5,12 @@
 # index and devices mapped bus= -> controller index -> target index. Also: a
 # URI whose daemon has no socket is "not running" at once, without libvirt
 # starting one; the test driver refuses the QMP passthrough cleanly.
-# Usage: libvirt-vms.sh LIBVIRT_VMS_TOOL LIBVIRT_DIR
+# With TCEIOMMU: list-vms and show-vm over the same domains (no QEMU process
+# behind them: the PHBs and hostdev -> PHB mapping of the XML, verdicts
+# undecidable for want of the process).
+# Usage: libvirt-vms.sh LIBVIRT_VMS_TOOL LIBVIRT_DIR [TCEIOMMU]
 set -u
-tool=$1 dir=$(cd "$2" && pwd)
+tool=$1 dir=$(cd "$2" && pwd) tce=${3:-}
 n=0 fails=0
 bad() { fails=$((fails + 1)); echo "FAIL: $*"; }
 uri="test://$dir/ppc64-running.xml"
@@ -70,5 +73,37 @@ rm -f "$sock" "$tmp"
 	[ -n "$ms" ] && [ "$ms" -ge 990 ] && [ "$ms" -lt 1500 ] ||
 	bad "silent libvirtd: exit $rc after ${ms:-?} ms: $got"
 
+if [ -n "$tce" ]; then
+	n=$((n + 1))
+	got=$("$tce" -c "$uri" list-vms --json | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+# this host decides the VFIO windows: without the capability, userspace;
+# with it (or unknown), the missing QEMU process leaves them unknown
+cap = doc["host"]["kvm_cap_spapr_tce_vfio"]
+for v in sorted(doc["vms"], key=lambda v: v["name"] or ""):
+    if "libvirt" not in v["sources"]:
+        continue
+    if v["verdict"] == ("userspace" if cap is False else "unknown"):
+        v["verdict"] = "as-the-host-says"
+    phbs = ",".join(str(p["index"]) for p in v["phbs"])
+    vfio = ",".join(str(p["index"]) for p in v["phbs"] if p["vfio"])
+    hosts = ",".join("%s@%s" % (d["host"], d["phb"]) for d in v["devices"] if d["vfio"])
+    print(v["name"], v["state"], phbs, vfio or "-", hosts or "-", v["verdict"])
+')
+	want='vm-emulated running 0,5 - - emulated
+vm-phb3 running 0,1,3 1,3 0001:01:00.0@3,0001:01:00.1@1 as-the-host-says'
+	[ "$got" = "$want" ] || bad "list-vms on the test driver: got
+$got
+want:
+$want"
+	n=$((n + 1))
+	got=$("$tce" -c "$uri" show-vm vm-phb3 2>&1)
+	rc=$?
+	{ [ $rc = 3 ] && grep -q "process was not found" <<<"$got" ||
+		{ [ $rc = 1 ] && grep -q "KVM_CAP_SPAPR_TCE_VFIO is 0" <<<"$got"; }; } &&
+		grep -q "PHB 3" <<<"$got" && grep -q "host 0001:01:00.1" <<<"$got" ||
+		bad "show-vm vm-phb3: exit $rc: $got"
+fi
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" = 0 ]
