@@ -46,7 +46,7 @@ struct tce_qmp {
 	struct json_tokener *tok;
 	char buf[QMP_READ_CHUNK];
 	size_t pos, len;  /* buf[pos..len) is read but not yet parsed */
-	size_t msg_bytes; /* bytes of the message being parsed, with its leading space */
+	size_t msg_bytes; /* bytes of the message being parsed, from its '{' */
 	bool in_msg;	  /* its '{' has been seen */
 	int err;	  /* sticky: once set, the connection is unusable */
 	char *err_msg;
@@ -167,6 +167,11 @@ static int qmp_send(struct tce_qmp *q, const char *data, size_t n, const struct 
 	return 0;
 }
 
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /*
  * Parse what the buffer holds: 1 and *ret when a whole message is there, 0
  * when more bytes are needed (the buffer is then empty), -errno on a bad one.
@@ -181,9 +186,9 @@ static int qmp_parse_buffered(struct tce_qmp *q, const char *what, json_object *
 		if (!q->in_msg) {
 			char c = q->buf[q->pos];
 
-			if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			/* white space between messages is dropped as it comes, not counted */
+			if (is_space(c)) {
 				q->pos++;
-				q->msg_bytes++;
 				continue;
 			}
 			if (c != '{')
@@ -203,6 +208,13 @@ static int qmp_parse_buffered(struct tce_qmp *q, const char *what, json_object *
 			used = n;
 		q->pos += used;
 		q->msg_bytes += used;
+		/* json-c eats the white space after a whole object: it is not the message's */
+		if (o)
+			while (used > 0 && is_space(q->buf[q->pos - 1])) {
+				q->pos--;
+				q->msg_bytes--;
+				used--;
+			}
 		if (q->msg_bytes > TCE_QMP_MAX_REPLY) {
 			json_object_put(o);
 			return qmp_fail(q, -EMSGSIZE, "%s larger than %u MiB", what,
