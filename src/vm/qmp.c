@@ -233,7 +233,7 @@ static int qmp_parse_buffered(struct tce_qmp *q, const char *what, json_object *
 			*ret = o;
 			return 1;
 		}
-		if (e == json_tokener_continue)
+		if (e == json_tokener_continue && used == n)
 			continue;
 		return qmp_fail(q, -EPROTO, "the peer sent something that is not QMP (%s)",
 				e == json_tokener_error_depth ? "JSON nested too deeply"
@@ -423,8 +423,11 @@ int tce_qmp_open(const char *path, int timeout_ms, struct tce_qmp **ret, char **
 	socklen_t cl = sizeof(cred);
 	int r;
 
-	if (!path || !ret || timeout_ms <= 0)
+	if (!path || !ret || timeout_ms <= 0) {
+		if (ret_error)
+			*ret_error = strdup("invalid arguments");
 		return -EINVAL;
+	}
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
@@ -477,8 +480,11 @@ int tce_qmp_call(struct tce_qmp *q, const char *request, int timeout_ms, char **
 	char *text;
 	int r;
 
-	if (!q || !request || !*request || timeout_ms <= 0)
+	if (!q || !request || !*request || timeout_ms <= 0) {
+		if (ret_error)
+			*ret_error = strdup("invalid arguments");
 		return -EINVAL;
+	}
 	if (q->err) {
 		qmp_set_error(q, ret_error);
 		return q->err;
