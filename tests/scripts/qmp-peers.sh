@@ -78,12 +78,12 @@ expect good 1 '^$' 'The command nope has not been found \(EREMOTEIO\)' '{"execut
 expect good 1 '^$' "Property 'spapr-pci-host-bridge.liobn' not found" \
 	"{\"execute\": \"qom-get\", \"arguments\": {$phb, \"property\": \"liobn\"}}"
 expect good 0 '^\{"status":"prelaunch".*\}$' '^$' "$status" "$status"
-expect silent 1 '^$' 'no greeting within 5.0 s \(ETIMEDOUT\)' "$status"
+QMP_CALL_TIMEOUT_MS=700 expect silent 1 '^$' 'no greeting within 0.7 s \(ETIMEDOUT\)' "$status"
 expect garbage 1 '^$' 'the peer sent something that is not QMP \(not JSON\) \(EPROTO\)' "$status"
 expect endless 1 '^$' 'reply larger than 4 MiB \(EMSGSIZE\)' "$status"
 expect huge 1 '^$' 'reply larger than 4 MiB \(EMSGSIZE\)' "$status"
 expect close-mid 1 '^$' 'the peer closed the connection mid-reply \(ECONNRESET\)' "$status"
-expect no-greeting 1 '^$' 'no greeting within 5.0 s \(ETIMEDOUT\)' "$status"
+QMP_CALL_TIMEOUT_MS=700 expect no-greeting 1 '^$' 'no greeting within 0.7 s \(ETIMEDOUT\)' "$status"
 
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]
