@@ -267,7 +267,8 @@ static int qmp_read_message(struct tce_qmp *q, const char *what, const struct de
 			q->len = (size_t)n;
 			continue;
 		}
-		if (n == 0)
+		/* a peer that closes with our bytes unread resets the connection: the same end */
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
 			return qmp_fail(
 			    q, -ECONNRESET, "the peer closed the connection %s",
 			    q->in_msg ? (streq(what, "greeting") ? "mid-greeting" : "mid-reply")
@@ -275,8 +276,6 @@ static int qmp_read_message(struct tce_qmp *q, const char *what, const struct de
 								 : "before replying"));
 		if (errno == EINTR)
 			continue;
-		if (errno == ECONNRESET)
-			return qmp_fail(q, -ECONNRESET, "the peer reset the connection");
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return qmp_fail(q, -errno, "cannot read: %s", strerror(errno));
 		r = qmp_wait(q, POLLIN, d);
@@ -476,6 +475,7 @@ int tce_qmp_call(struct tce_qmp *q, const char *request, int timeout_ms, char **
 {
 	struct deadline d;
 	json_object *m = NULL, *v = NULL;
+	_cleanup_free_ char *line = NULL;
 	const char *s;
 	char *text;
 	int r;
@@ -491,9 +491,13 @@ int tce_qmp_call(struct tce_qmp *q, const char *request, int timeout_ms, char **
 	}
 	deadline_init(&d, timeout_ms);
 
-	r = qmp_send(q, request, strlen(request), &d);
-	if (r >= 0)
-		r = qmp_send(q, "\r\n", 2, &d);
+	/* one send: a peer that acts on the object before its CRLF arrives must not see it torn */
+	if (asprintf(&line, "%s\r\n", request) < 0) {
+		if (ret_error)
+			*ret_error = strdup("out of memory");
+		return -ENOMEM;
+	}
+	r = qmp_send(q, line, strlen(line), &d);
 	if (r >= 0)
 		r = qmp_read_reply(q, &d, &m, &v);
 	if (r < 0) {
