@@ -17,6 +17,24 @@
 struct tce_qmp;
 
 /*
+ * Errors, each with its words in *ret_error (which is only set on failure;
+ * the caller frees it):
+ *   -ENOENT, -ECONNREFUSED, -EACCES, ...  "cannot connect: <strerror>"
+ *   -ENAMETOOLONG   "the socket path is longer than 107 bytes"
+ *   -ETIMEDOUT      "no greeting within 2.0 s", "no reply within 2.0 s",
+ *                   "the socket accepted no connection within 2.0 s (its backlog is full)"
+ *   -EPROTO         "the peer sent something that is not QMP (<why>)", or
+ *                   "qmp_capabilities failed: <desc>"
+ *   -EMSGSIZE       "greeting larger than 4 MiB", "reply larger than 4 MiB"
+ *   -ECONNRESET     "the peer closed the connection mid-reply" (or "before
+ *                   replying", "before its greeting", or on sending)
+ *   -EREMOTEIO      the reply's error.desc, raw (renderers escape it)
+ *   -EINVAL         "invalid arguments" (NULL, empty request, timeout <= 0)
+ * All but -EREMOTEIO (an answer like any other) and -EINVAL leave the
+ * connection unusable: later calls fail at once with the same error.
+ */
+
+/*
  * Connect to the QMP socket at path, read the greeting and negotiate
  * capabilities, all within timeout_ms. 0, or -errno with *ret_error (may be
  * NULL) saying what went wrong in words ("no greeting within 2 s", ...):

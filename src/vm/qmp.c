@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A QMP client (QEMU docs/interop/qmp-spec.rst): greeting, capabilities
- * negotiation, then one command at a time; asynchronous events skipped.
- * The peer is hostile until proven otherwise: every wait is under an absolute
- * deadline (CLOCK_MONOTONIC, so a peer trickling a byte at a time still times
- * out), a message may not grow past TCE_QMP_MAX_REPLY, what is not a JSON
- * object is a protocol error, and a failed connection stays failed.
+ * A QMP client (QEMU docs/interop/qmp-spec.rst) that a hung or hostile peer
+ * cannot hang or exhaust: a non-blocking unix stream socket, every wait a
+ * poll() against one absolute CLOCK_MONOTONIC deadline (so a peer trickling
+ * a byte now and then still times out), and every message bounded by
+ * TCE_QMP_MAX_REPLY bytes, checked as the bytes arrive.
+ *
+ * QEMU ends each message with CRLF, but nothing promises that a read ends on
+ * a message boundary or holds only one message, so the stream is cut into
+ * messages by json-c's incremental tokener, not by lines: it says where each
+ * object ends, and the bytes after it stay in the buffer for the next one.
+ * Each message must start with '{' (after white space): anything else is not
+ * QMP, and is refused at its first byte rather than buffered.
+ *
+ * After any failure the connection is in an unknown place in the stream, so
+ * the error sticks: later calls return it at once.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <json-c/json.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,305 +28,441 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "tceiommu/macro.h"
 #include "tceiommu/qmp.h"
-#include "tceiommu/util.h"
+
+/* What one read asks for; a message may span many. */
+#define QMP_READ_CHUNK 65536
+/* How often a connect() refused for a full backlog is tried again. */
+#define QMP_CONNECT_RETRY_MS 10
+/* QMP nests little; a deeper reply is hostile (json-c's default is 32). */
+#define QMP_MAX_DEPTH 64
 
 struct tce_qmp {
 	int fd;
 	int pid;
-	int err; /* sticky: once broken, every call fails at once */
+	struct json_tokener *tok;
+	char buf[QMP_READ_CHUNK];
+	size_t pos, len;  /* buf[pos..len) is read but not yet parsed */
+	size_t msg_bytes; /* bytes of the message being parsed, from its '{' */
+	bool in_msg;	  /* its '{' has been seen */
+	int err;	  /* sticky: once set, the connection is unusable */
 	char *err_msg;
-	json_tokener *tok;
-	size_t msg_bytes; /* bytes of the message being parsed */
-	char buf[16384];  /* received, not yet parsed */
-	size_t off, len;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
+struct deadline {
+	struct timespec at;
+	int timeout_ms;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+static void deadline_init(struct deadline *d, int timeout_ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &d->at);
+	d->timeout_ms = timeout_ms;
+	d->at.tv_sec += timeout_ms / 1000;
+	d->at.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (d->at.tv_nsec >= 1000000000L) {
+		d->at.tv_sec++;
+		d->at.tv_nsec -= 1000000000L;
+	}
 }
 
-static int fail(struct tce_qmp *q, int err, const char *fmt, ...) _printf_(3, 4);
-static int fail(struct tce_qmp *q, int err, const char *fmt, ...)
+/* Milliseconds left, rounded up so that poll() never wakes just short of it; 0 when past. */
+static int deadline_left(const struct deadline *d)
+{
+	struct timespec now;
+	long long ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (long long)(d->at.tv_sec - now.tv_sec) * 1000000000LL + (d->at.tv_nsec - now.tv_nsec);
+	if (ns <= 0)
+		return 0;
+	return (int)((ns + 999999) / 1000000);
+}
+
+/* "2.0 s", without printf's %f: the tool runs under the user's LC_NUMERIC. */
+static void fmt_seconds(char *b, size_t n, int ms)
+{
+	snprintf(b, n, "%d.%d s", ms / 1000, (ms % 1000) / 100);
+}
+
+/* Record the failure r with its message (printf-style), make it sticky, return r. */
+_printf_(3, 4) static int qmp_fail(struct tce_qmp *q, int r, const char *fmt, ...)
 {
 	va_list ap;
+	char *m = NULL;
 
-	if (q->err)
-		return q->err;
-	q->err = err;
 	va_start(ap, fmt);
-	q->err_msg = tce_vstrdup_printf(fmt, ap);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
 	va_end(ap);
-	return err;
+	if (q->err == 0) {
+		free(q->err_msg);
+		q->err = r;
+		q->err_msg = m;
+	} else {
+		free(m);
+	}
+	return r;
 }
 
-static void give_error(struct tce_qmp *q, char **ret_error)
+static void qmp_set_error(const struct tce_qmp *q, char **ret_error)
 {
 	if (ret_error)
-		*ret_error = q->err_msg ? strdup(q->err_msg) : strdup(strerror(-q->err));
+		*ret_error = strdup(q->err_msg ? q->err_msg : "out of memory");
 }
 
-/* Wait for fd to be ready for events until the deadline: 0, or -ETIMEDOUT. */
-static int wait_fd(int fd, short events, int64_t deadline)
+/* Wait for events on the socket until the deadline: 1 ready, 0 timed out, -errno. */
+static int qmp_wait(struct tce_qmp *q, short events, const struct deadline *d)
 {
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = events };
-		int64_t left = deadline - now_ms();
-		int k;
+		struct pollfd p = { .fd = q->fd, .events = events };
+		int left = deadline_left(d), r;
 
-		if (left <= 0)
-			return -ETIMEDOUT;
-		k = poll(&p, 1, left > 1000000 ? 1000000 : (int)left);
-		if (k > 0)
+		if (left == 0)
 			return 0;
-		if (k == 0)
-			continue; /* the deadline decides */
-		if (errno != EINTR)
+		r = poll(&p, 1, left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			return -errno;
+		if (r > 0)
+			return 1;
 	}
 }
 
-/* The next complete JSON object from the stream, within the deadline. */
-static int read_message(struct tce_qmp *q, int64_t deadline, int timeout_ms, json_object **ret)
+static int qmp_send(struct tce_qmp *q, const char *data, size_t n, const struct deadline *d)
 {
-	for (;;) {
-		while (q->off < q->len) {
-			const char *p = q->buf + q->off;
-			size_t n = q->len - q->off, skip = 0;
-			json_object *o;
-			enum json_tokener_error e;
+	char t[32];
 
-			/* blanks between messages (QMP ends each with CRLF) */
-			if (q->msg_bytes == 0) {
-				while (skip < n && (p[skip] == ' ' || p[skip] == '\r' ||
-						    p[skip] == '\n' || p[skip] == '\t'))
-					skip++;
-				q->off += skip;
-				if (skip == n)
-					break;
-				p += skip;
-				n -= skip;
-			}
-			o = json_tokener_parse_ex(q->tok, p, (int)n);
-			e = json_tokener_get_error(q->tok);
-			if (e == json_tokener_continue) {
-				q->msg_bytes += n;
-				q->off = q->len;
-				if (q->msg_bytes > TCE_QMP_MAX_REPLY)
-					return fail(q, -EMSGSIZE, "a message larger than %u MiB",
-						    TCE_QMP_MAX_REPLY >> 20);
-				break;
-			}
-			if (e != json_tokener_success || !o) {
-				json_object_put(o);
-				return fail(q, -EPROTO, "the peer sent something that is not QMP");
-			}
-			{
-				size_t used = (size_t)json_tokener_get_parse_end(q->tok);
+	while (n > 0) {
+		ssize_t w = send(q->fd, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 
-				q->msg_bytes += used;
-				q->off += used;
-			}
-			json_tokener_reset(q->tok);
-			if (q->msg_bytes > TCE_QMP_MAX_REPLY) {
-				json_object_put(o);
-				return fail(q, -EMSGSIZE, "a message larger than %u MiB",
-					    TCE_QMP_MAX_REPLY >> 20);
-			}
-			q->msg_bytes = 0;
-			if (!json_object_is_type(o, json_type_object)) {
-				json_object_put(o);
-				return fail(q, -EPROTO, "the peer sent something that is not QMP");
-			}
-			*ret = o;
-			return 0;
-		}
-		/* need more bytes */
-		{
-			ssize_t r;
-			int k;
-
-			q->off = q->len = 0;
-			k = wait_fd(q->fd, POLLIN, deadline);
-			if (k == -ETIMEDOUT)
-				return fail(q, k, "no answer within %.1f s", timeout_ms / 1000.0);
-			if (k < 0)
-				return fail(q, k, "waiting for the peer: %s", strerror(-k));
-			r = recv(q->fd, q->buf, sizeof(q->buf), 0);
-			if (r < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (r < 0)
-				return fail(q, -errno, "reading from the peer: %m");
-			if (r == 0)
-				return fail(q, -ECONNRESET,
-					    q->msg_bytes ? "the peer closed the connection "
-							   "mid-reply"
-							 : "the peer closed the connection");
-			q->len = (size_t)r;
-		}
-	}
-}
-
-static int send_all(struct tce_qmp *q, const char *s, int64_t deadline, int timeout_ms)
-{
-	size_t n = strlen(s);
-
-	while (n) {
-		ssize_t w = send(q->fd, s, n, MSG_NOSIGNAL);
-		int k;
-
-		if (w >= 0) {
-			s += w;
+		if (w > 0) {
+			data += w;
 			n -= (size_t)w;
 			continue;
 		}
-		if (errno == EINTR)
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (errno != EAGAIN)
-			return fail(q, errno == EPIPE ? -ECONNRESET : -errno,
-				    "writing to the peer: %m");
-		k = wait_fd(q->fd, POLLOUT, deadline);
-		if (k == -ETIMEDOUT)
-			return fail(q, k, "the peer takes no request within %.1f s",
-				    timeout_ms / 1000.0);
-		if (k < 0)
-			return fail(q, k, "waiting for the peer: %s", strerror(-k));
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			int r = qmp_wait(q, POLLOUT, d);
+
+			if (r < 0)
+				return qmp_fail(q, r, "waiting to send: %s", strerror(-r));
+			if (r == 0) {
+				fmt_seconds(t, sizeof(t), d->timeout_ms);
+				return qmp_fail(q, -ETIMEDOUT,
+						"the peer did not take the request within %s", t);
+			}
+			continue;
+		}
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+			return qmp_fail(q, -ECONNRESET, "the peer closed the connection");
+		return qmp_fail(q, w < 0 ? -errno : -EIO, "cannot send: %s",
+				w < 0 ? strerror(errno) : "nothing sent");
 	}
 	return 0;
 }
 
-/* Send a request and wait for its reply, skipping events. */
-static int exchange(struct tce_qmp *q, const char *request, int timeout_ms, json_object **ret)
+static bool is_space(char c)
 {
-	int64_t deadline = now_ms() + timeout_ms;
-	int k;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
-	if (q->err)
-		return q->err;
-	if ((k = send_all(q, request, deadline, timeout_ms)) < 0 ||
-	    (k = send_all(q, "\r\n", deadline, timeout_ms)) < 0)
-		return k;
-	for (;;) {
-		json_object *o = NULL, *v;
+/*
+ * Parse what the buffer holds: 1 and *ret when a whole message is there, 0
+ * when more bytes are needed (the buffer is then empty), -errno on a bad one.
+ */
+static int qmp_parse_buffered(struct tce_qmp *q, const char *what, json_object **ret)
+{
+	while (q->pos < q->len) {
+		enum json_tokener_error e;
+		json_object *o;
+		size_t n, used;
 
-		if ((k = read_message(q, deadline, timeout_ms, &o)) < 0)
-			return k;
-		if (json_object_object_get_ex(o, "return", &v) ||
-		    json_object_object_get_ex(o, "error", &v)) {
-			*ret = o;
-			return 0;
+		if (!q->in_msg) {
+			char c = q->buf[q->pos];
+
+			/* white space between messages is dropped as it comes, not counted */
+			if (is_space(c)) {
+				q->pos++;
+				continue;
+			}
+			if (c != '{')
+				return qmp_fail(
+				    q, -EPROTO, "the peer sent something that is not QMP (%s)",
+				    c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') ||
+					    c == 't' || c == 'f' || c == 'n'
+					? "a JSON value that is not an object"
+					: "not JSON");
+			q->in_msg = true;
 		}
-		if (!json_object_object_get_ex(o, "event", &v)) {
+		n = q->len - q->pos;
+		o = json_tokener_parse_ex(q->tok, q->buf + q->pos, (int)n);
+		e = json_tokener_get_error(q->tok);
+		used = json_tokener_get_parse_end(q->tok);
+		if (used > n)
+			used = n;
+		q->pos += used;
+		q->msg_bytes += used;
+		/* json-c eats the white space after a whole object: it is not the message's */
+		if (o)
+			while (used > 0 && is_space(q->buf[q->pos - 1])) {
+				q->pos--;
+				q->msg_bytes--;
+				used--;
+			}
+		if (q->msg_bytes > TCE_QMP_MAX_REPLY) {
 			json_object_put(o);
-			return fail(q, -EPROTO, "the peer sent something that is not QMP");
+			return qmp_fail(q, -EMSGSIZE, "%s larger than %u MiB", what,
+					TCE_QMP_MAX_REPLY >> 20);
 		}
-		json_object_put(o); /* an event */
+		if (o) {
+			json_tokener_reset(q->tok);
+			q->in_msg = false;
+			q->msg_bytes = 0;
+			if (!json_object_is_type(o, json_type_object)) {
+				json_object_put(o);
+				return qmp_fail(q, -EPROTO,
+						"the peer sent something that is not QMP (%s)",
+						"a JSON value that is not an object");
+			}
+			*ret = o;
+			return 1;
+		}
+		if (e == json_tokener_continue && used == n)
+			continue;
+		return qmp_fail(q, -EPROTO, "the peer sent something that is not QMP (%s)",
+				e == json_tokener_error_depth ? "JSON nested too deeply"
+							      : "not JSON");
+	}
+	q->pos = q->len = 0;
+	return 0;
+}
+
+/* The next message, whatever it is, within the deadline. what names it in errors. */
+static int qmp_read_message(struct tce_qmp *q, const char *what, const struct deadline *d,
+			    json_object **ret)
+{
+	char t[32];
+
+	for (;;) {
+		size_t want;
+		ssize_t n;
+		int r;
+
+		r = qmp_parse_buffered(q, what, ret);
+		if (r != 0)
+			return r < 0 ? r : 0;
+
+		/* never ask for more than one byte past the bound */
+		want = TCE_QMP_MAX_REPLY + 1 - q->msg_bytes;
+		if (want > sizeof(q->buf))
+			want = sizeof(q->buf);
+		n = recv(q->fd, q->buf, want, MSG_DONTWAIT);
+		if (n > 0) {
+			q->len = (size_t)n;
+			continue;
+		}
+		/* a peer that closes with our bytes unread resets the connection: the same end */
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return qmp_fail(
+			    q, -ECONNRESET, "the peer closed the connection %s",
+			    q->in_msg ? (streq(what, "greeting") ? "mid-greeting" : "mid-reply")
+				      : (streq(what, "greeting") ? "before its greeting"
+								 : "before replying"));
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return qmp_fail(q, -errno, "cannot read: %s", strerror(errno));
+		r = qmp_wait(q, POLLIN, d);
+		if (r < 0)
+			return qmp_fail(q, r, "waiting to read: %s", strerror(-r));
+		if (r == 0) {
+			fmt_seconds(t, sizeof(t), d->timeout_ms);
+			return qmp_fail(q, -ETIMEDOUT, "no %s within %s", what, t);
+		}
 	}
 }
 
-/* 0 and the "return" value as JSON text, or -EREMOTEIO and error.desc. */
-static int reply(json_object *o, char **ret, char **ret_error)
+/*
+ * The reply to the command just sent: events are skipped; 0 and *ret = its
+ * "return" value, or -EREMOTEIO with the error's description as the message.
+ */
+static int qmp_read_reply(struct tce_qmp *q, const struct deadline *d, json_object **ret_msg,
+			  json_object **ret_value)
 {
-	json_object *v, *d;
+	for (;;) {
+		json_object *m = NULL, *v, *desc;
+		int r;
 
-	if (json_object_object_get_ex(o, "return", &v)) {
-		*ret =
-		    strdup(v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "null");
-		return *ret ? 0 : -ENOMEM;
+		r = qmp_read_message(q, "reply", d, &m);
+		if (r < 0)
+			return r;
+		if (json_object_object_get_ex(m, "return", &v)) {
+			*ret_msg = m;
+			*ret_value = v;
+			return 0;
+		}
+		if (json_object_object_get_ex(m, "error", &v)) {
+			/* the peer's words, raw: whoever prints them escapes them */
+			if (json_object_object_get_ex(v, "desc", &desc) &&
+			    json_object_is_type(desc, json_type_string))
+				r = qmp_fail(q, -EREMOTEIO, "%s", json_object_get_string(desc));
+			else
+				r = qmp_fail(q, -EREMOTEIO, "an error without a description");
+			/* the connection itself is still in step: this error does not stick */
+			q->err = 0;
+			json_object_put(m);
+			return r;
+		}
+		if (json_object_object_get_ex(m, "event", NULL)) {
+			json_object_put(m);
+			continue;
+		}
+		json_object_put(m);
+		return qmp_fail(q, -EPROTO, "the peer sent something that is not QMP (%s)",
+				"a message with neither \"return\", \"error\" nor \"event\"");
 	}
-	if (ret_error) {
-		json_object_object_get_ex(o, "error", &v);
-		*ret_error = strdup(v && json_object_object_get_ex(v, "desc", &d) &&
-					    json_object_is_type(d, json_type_string)
-					? json_object_get_string(d)
-					: "QEMU answered with an error");
+}
+
+/* connect() bounded by the deadline: a full backlog says EAGAIN, and is tried again. */
+static int qmp_connect(struct tce_qmp *q, const char *path, const struct deadline *d)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char t[32];
+	size_t l = strlen(path);
+
+	if (l == 0)
+		return qmp_fail(q, -EINVAL, "an empty socket path");
+	if (l >= sizeof(sa.sun_path))
+		return qmp_fail(q, -ENAMETOOLONG, "the socket path is longer than %zu bytes",
+				sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, path, l);
+
+	for (;;) {
+		int r = connect(q->fd, (struct sockaddr *)&sa, sizeof(sa));
+
+		if (r == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			int left = deadline_left(d);
+
+			if (left == 0) {
+				fmt_seconds(t, sizeof(t), d->timeout_ms);
+				return qmp_fail(q, -ETIMEDOUT,
+						"the socket accepted no connection within %s (its "
+						"backlog is full)",
+						t);
+			}
+			poll(NULL, 0, left < QMP_CONNECT_RETRY_MS ? left : QMP_CONNECT_RETRY_MS);
+			continue;
+		}
+		if (errno == EINPROGRESS) {
+			int e = 0;
+			socklen_t el = sizeof(e);
+
+			r = qmp_wait(q, POLLOUT, d);
+			if (r < 0)
+				return qmp_fail(q, r, "cannot connect: %s", strerror(-r));
+			if (r == 0) {
+				fmt_seconds(t, sizeof(t), d->timeout_ms);
+				return qmp_fail(q, -ETIMEDOUT, "could not connect within %s", t);
+			}
+			if (getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+				e = errno;
+			if (e == 0)
+				return 0;
+			return qmp_fail(q, -e, "cannot connect: %s", strerror(e));
+		}
+		return qmp_fail(q, -errno, "cannot connect: %s", strerror(errno));
 	}
-	return -EREMOTEIO;
+}
+
+static int qmp_handshake(struct tce_qmp *q, const struct deadline *d)
+{
+	static const char caps[] = "{\"execute\":\"qmp_capabilities\"}\r\n";
+	json_object *m = NULL, *v;
+	int r;
+
+	r = qmp_read_message(q, "greeting", d, &m);
+	if (r < 0)
+		return r;
+	r = json_object_object_get_ex(m, "QMP", NULL);
+	json_object_put(m);
+	if (!r)
+		return qmp_fail(q, -EPROTO, "the peer sent something that is not QMP (%s)",
+				"a greeting without \"QMP\"");
+
+	r = qmp_send(q, caps, sizeof(caps) - 1, d);
+	if (r < 0)
+		return r;
+	m = NULL;
+	r = qmp_read_reply(q, d, &m, &v);
+	if (r == -EREMOTEIO) {
+		_cleanup_free_ char *desc = TAKE_PTR(q->err_msg);
+
+		return qmp_fail(q, -EPROTO, "qmp_capabilities failed: %s",
+				desc ? desc : "out of memory");
+	}
+	json_object_put(m);
+	return r;
 }
 
 int tce_qmp_open(const char *path, int timeout_ms, struct tce_qmp **ret, char **ret_error)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int64_t deadline = now_ms() + timeout_ms;
 	struct tce_qmp *q;
-	json_object *o = NULL, *v;
-	struct ucred cr;
-	socklen_t crl = sizeof(cr);
-	int k;
+	struct deadline d;
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	int r;
 
-	if (ret_error)
-		*ret_error = NULL;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (!path || !ret || timeout_ms <= 0) {
 		if (ret_error)
-			*ret_error = strdup("socket path too long");
-		return -ENAMETOOLONG;
+			*ret_error = strdup("invalid arguments");
+		return -EINVAL;
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
+	q->fd = -1;
+	deadline_init(&d, timeout_ms);
+
+	q->tok = json_tokener_new_ex(QMP_MAX_DEPTH);
+	if (!q->tok) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	q->tok = json_tokener_new_ex(64);
-	if (q->fd < 0 || !q->tok) {
-		k = q->fd < 0 ? -errno : -ENOMEM;
-		tce_qmp_close(q);
-		return k;
+	if (q->fd < 0) {
+		r = qmp_fail(q, -errno, "cannot make a socket: %s", strerror(errno));
+		goto fail;
 	}
-	if (connect(q->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (errno == EAGAIN || errno == EINPROGRESS) {
-			/* a listener whose backlog is full: wait, bounded */
-			k = wait_fd(q->fd, POLLOUT, deadline);
-			if (k == 0) {
-				int soerr = 0;
-				socklen_t sl = sizeof(soerr);
-
-				getsockopt(q->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
-				k = -soerr;
-			}
-		} else {
-			k = -errno;
-		}
-		if (k < 0) {
-			fail(q, k, "%s",
-			     k == -ETIMEDOUT ? "the connection was not accepted in time"
-					     : strerror(-k));
-			give_error(q, ret_error);
-			tce_qmp_close(q);
-			return k;
-		}
-	}
-	if (getsockopt(q->fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0)
-		q->pid = cr.pid;
-	k = read_message(q, deadline, timeout_ms, &o);
-	if (k == 0 && (!json_object_object_get_ex(o, "QMP", &v) || !v))
-		k = fail(q, -EPROTO, "the peer sent something that is not QMP");
-	json_object_put(o);
-	o = NULL;
-	if (k == 0) {
-		int left = (int)(deadline - now_ms());
-
-		k = exchange(q, "{\"execute\":\"qmp_capabilities\"}", left > 0 ? left : 1, &o);
-		if (k == 0 && !json_object_object_get_ex(o, "return", &v))
-			k = fail(q, -EPROTO, "QEMU refused capabilities negotiation");
-		json_object_put(o);
-	}
-	if (k < 0) {
-		if (q->err == -ETIMEDOUT) {
-			free(q->err_msg);
-			q->err_msg =
-			    tce_strdup_printf("no greeting within %.1f s", timeout_ms / 1000.0);
-		}
-		give_error(q, ret_error);
-		tce_qmp_close(q);
-		return k;
-	}
+	r = qmp_connect(q, path, &d);
+	if (r < 0)
+		goto fail;
+	if (getsockopt(q->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && cred.pid > 0)
+		q->pid = cred.pid;
+	r = qmp_handshake(q, &d);
+	if (r < 0)
+		goto fail;
 	*ret = q;
 	return 0;
+
+fail:
+	if (ret_error) {
+		if (q->err_msg)
+			qmp_set_error(q, ret_error);
+		else
+			*ret_error = strdup(strerror(-r));
+	}
+	tce_qmp_close(q);
+	return r;
 }
 
 int tce_qmp_peer_pid(const struct tce_qmp *q)
@@ -328,19 +473,51 @@ int tce_qmp_peer_pid(const struct tce_qmp *q)
 int tce_qmp_call(struct tce_qmp *q, const char *request, int timeout_ms, char **ret,
 		 char **ret_error)
 {
-	json_object *o = NULL;
-	int k;
+	struct deadline d;
+	json_object *m = NULL, *v = NULL;
+	_cleanup_free_ char *line = NULL;
+	const char *s;
+	char *text;
+	int r;
 
-	if (ret_error)
-		*ret_error = NULL;
-	k = exchange(q, request, timeout_ms, &o);
-	if (k < 0) {
-		give_error(q, ret_error);
-		return k;
+	if (!q || !request || !*request || timeout_ms <= 0) {
+		if (ret_error)
+			*ret_error = strdup("invalid arguments");
+		return -EINVAL;
 	}
-	k = reply(o, ret, ret_error);
-	json_object_put(o);
-	return k;
+	if (q->err) {
+		qmp_set_error(q, ret_error);
+		return q->err;
+	}
+	deadline_init(&d, timeout_ms);
+
+	/* one send: a peer that acts on the object before its CRLF arrives must not see it torn */
+	if (asprintf(&line, "%s\r\n", request) < 0) {
+		if (ret_error)
+			*ret_error = strdup("out of memory");
+		return -ENOMEM;
+	}
+	r = qmp_send(q, line, strlen(line), &d);
+	if (r >= 0)
+		r = qmp_read_reply(q, &d, &m, &v);
+	if (r < 0) {
+		qmp_set_error(q, ret_error);
+		if (!q->err) { /* an error reply: the next call may still succeed */
+			free(q->err_msg);
+			q->err_msg = NULL;
+		}
+		return r;
+	}
+	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	text = strdup(s ? s : "null");
+	json_object_put(m);
+	if (!text)
+		return -ENOMEM;
+	if (ret)
+		*ret = text;
+	else
+		free(text);
+	return 0;
 }
 
 void tce_qmp_close(struct tce_qmp *q)
