@@ -61,6 +61,24 @@ for liobn, w in want.items():
         if (v == "> 0" and not have > 0) or (isinstance(v, int) and have != v):
             bad.append("%s %s %d, facts say %s" % (liobn, name, have, v))
 print("live top: %s" % {l: tuple(v) for l, v in sorted(got.items())})
+# QEMU's own trace of the TCE hcalls that reached it, per LIOBN and hcall,
+# against top's count of those it saw go to QEMU
+if facts.get("qemu_trace_equals_top"):
+    top_q, qemu = {}, {}
+    for m in re.finditer(r"liobn=(0x[0-9a-f]+) .* put=\d+/(\d+) indirect=\d+/(\d+) stuff=\d+/(\d+) ", text):
+        for h, n in zip(("put", "indirect", "stuff"), m.groups()[1:]):
+            top_q[(m.group(1), h)] = top_q.get((m.group(1), h), 0) + int(n)
+    try:
+        for line in open(out + "/trace/qemu-counts.txt"):
+            m = re.match(r"TCE-QEMUTRACE liobn=(0x[0-9a-f]+) hcall=(\w+) count=(\d+)", line)
+            if m:
+                qemu[(m.group(1), m.group(2))] = int(m.group(3))
+    except OSError as e:
+        bad.append("no QEMU trace counts: %s" % e)
+    top_q = {k: v for k, v in top_q.items() if v}
+    print("QEMU's trace: %s" % sorted(qemu.items()))
+    if top_q != qemu:
+        bad.append("top's hcalls to QEMU %s, QEMU's own trace %s" % (sorted(top_q.items()), sorted(qemu.items())))
 for b in bad:
     print("FAIL live top:", b)
 sys.exit(1 if bad else 0)

@@ -76,9 +76,11 @@ if [ -n "$l2" ]; then
 		case $l2 in run | memlock-emu) trace=1 ;; esac
 		# QEMU's own count of the TCE hcalls it handles (hw/ppc/spapr_iommu.c:
 		# one trace line per H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE that
-		# reaches it), on its stderr: the independent check of top's count
+		# reaches it; a PCI LIOBN's are the spapr_iommu_pci_* events), on its
+		# stderr: the independent check of top's count of those sent to QEMU
 		qtrace=''
-		[ -n "${trace:-}" ] && qtrace="-trace spapr_iommu_put -trace spapr_iommu_indirect -trace spapr_iommu_stuff"
+		[ -n "${trace:-}" ] &&
+			qtrace="-trace spapr_iommu_pci_put -trace spapr_iommu_pci_indirect -trace spapr_iommu_pci_stuff"
 		if [ -n "${trace:-}" ]; then
 			# every TCE hcall the L2 makes, and how KVM answered it (E2E.md §5c)
 			t=/sys/kernel/tracing
@@ -275,15 +277,16 @@ if [ -n "${l2pid:-}" ]; then
 			print "TCE-HCALL unpaired=" unpaired + 0
 		}' /tmp/trace.txt | sort >/out/trace/hcall-counts.txt
 		cat /out/trace/hcall-counts.txt
-		# QEMU's trace lines: "spapr_iommu_put liobn=0x80000300 ..." (the log
-		# backend may prefix a pid and time)
+		# QEMU's trace lines: "spapr_iommu_pci_put liobn=0x80000300 ..." (the
+		# log backend may prefix a pid and time)
 		for h in put indirect stuff; do
-			grep "spapr_iommu_$h " /out/l2.log | sed -n 's/.*liobn=\(0x[0-9a-f]*\).*/\1/p' |
+			grep "spapr_iommu_pci_$h " /out/l2.log | sed -n 's/.*liobn=\(0x[0-9a-f]*\).*/\1/p' |
 				sort | uniq -c | while read -r n l; do
 				echo "TCE-QEMUTRACE liobn=$l hcall=$h count=$n"
 			done
-		done
-		grep -c 'spapr_iommu_' /out/l2.log | sed 's/^/TCE-QEMUTRACE lines /'
+		done >/out/trace/qemu-counts.txt
+		cat /out/trace/qemu-counts.txt
+		echo "TCE-QEMUTRACE lines $(grep -c 'spapr_iommu_pci_' /out/l2.log)"
 		# the raw trace, gzipped, unless it would flood the console
 		gzip -c /tmp/trace.txt >/tmp/trace.txt.gz
 		if [ "$(wc -c </tmp/trace.txt.gz)" -le 3145728 ]; then

@@ -21,7 +21,7 @@ cp "$out/console.txt" "$d/"
 [ -f "$out/top.txt" ] && cp "$out/top.txt" "$d/top.txt"
 if [ -d "$out/trace" ]; then
 	mkdir -p "$d/trace"
-	for f in hcall-counts.txt stats.txt trace.txt.gz; do
+	for f in hcall-counts.txt qemu-counts.txt stats.txt trace.txt.gz; do
 		[ -f "$out/trace/$f" ] && cp "$out/trace/$f" "$d/trace/"
 	done
 fi
