@@ -63,3 +63,6 @@ int tce_column_by_name(const char *name, size_t len);
 
 /* Parse "-o LIST" into ids; "+LIST" appends to *n existing ones. */
 int tce_columns_parse(const char *list, int *ids, size_t max, size_t *n);
+/* The same over another column table (list-vms'), named by by_name. */
+int tce_columns_parse_with(const char *list, int (*by_name)(const char *name, size_t len), int *ids,
+			   size_t max, size_t *n);

@@ -26,6 +26,9 @@ static inline void strv_freep(char ***v)
 }
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
+/* Not empty, and only 0-9 (a /proc pid directory's name). */
+bool tce_all_digits(const char *s);
+
 /* Numbers as sysfs prints them: optional surrounding blanks and newline. */
 int tce_parse_u64(const char *s, int base, uint64_t *ret);
 int tce_parse_s64(const char *s, int base, int64_t *ret);

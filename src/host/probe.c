@@ -279,16 +279,6 @@ static int live_hwdb(struct tce_probe_store *s, const char *key, char ***ret)
 	return 0;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* QEMU's "-name guest=NAME,..." or "-name NAME" (libvirt passes guest=). */
 static char *qemu_vm_name(int piddirfd)
 {
@@ -401,7 +391,7 @@ int tce_vfio_holders_scan(const char *proc, bool privileged, char ***ret)
 		_cleanup_free_ char *vm = NULL;
 		bool first = true;
 
-		if (!all_digits(de->d_name))
+		if (!tce_all_digits(de->d_name))
 			continue;
 		pfd = openat(dirfd(pd), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (pfd < 0)
@@ -426,7 +416,7 @@ int tce_vfio_holders_scan(const char *proc, bool privileged, char ***ret)
 			if (strncmp(target, PATH_DEV_VFIO "/", plen) != 0)
 				continue;
 			grp = target + plen;
-			if (!all_digits(grp))
+			if (!tce_all_digits(grp))
 				continue; /* the container /dev/vfio/vfio, or devices/ */
 			if (first) {
 				first = false;

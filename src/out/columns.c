@@ -88,7 +88,8 @@ int tce_column_by_name(const char *name, size_t len)
 	return -1;
 }
 
-int tce_columns_parse(const char *list, int *ids, size_t max, size_t *n)
+int tce_columns_parse_with(const char *list, int (*by_name)(const char *name, size_t len), int *ids,
+			   size_t max, size_t *n)
 {
 	const char *p = list;
 
@@ -99,7 +100,7 @@ int tce_columns_parse(const char *list, int *ids, size_t max, size_t *n)
 	while (*p) {
 		const char *e = strchr(p, ',');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
-		int id = tce_column_by_name(p, len);
+		int id = by_name(p, len);
 
 		if (id < 0)
 			return -EINVAL;
@@ -111,4 +112,9 @@ int tce_columns_parse(const char *list, int *ids, size_t max, size_t *n)
 			p++;
 	}
 	return *n ? 0 : -EINVAL;
+}
+
+int tce_columns_parse(const char *list, int *ids, size_t max, size_t *n)
+{
+	return tce_columns_parse_with(list, tce_column_by_name, ids, max, n);
 }

@@ -47,27 +47,7 @@ int tce_vm_column_by_name(const char *name, size_t len)
 
 int tce_vm_columns_parse(const char *list, int *ids, size_t max, size_t *n)
 {
-	const char *p = list;
-
-	if (*p == '+')
-		p++;
-	else
-		*n = 0;
-	while (*p) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		int id = tce_vm_column_by_name(p, len);
-
-		if (id < 0)
-			return -EINVAL;
-		if (*n >= max)
-			return -E2BIG;
-		ids[(*n)++] = id;
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	return *n ? 0 : -EINVAL;
+	return tce_columns_parse_with(list, tce_vm_column_by_name, ids, max, n);
 }
 
 static char *sources_str(unsigned s)

@@ -51,6 +51,16 @@ int strv_extend(char ***v, const char *s)
 	return strv_push(v, strdup(s));
 }
 
+bool tce_all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
 bool strv_contains(char *const *v, const char *s)
 {
 	for (; v && *v; v++)

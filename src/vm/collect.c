@@ -34,16 +34,6 @@
 #define KVM_CAP_SPAPR_TCE_64_NR 125
 #define KVM_CAP_SPAPR_TCE_VFIO_NR 142
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 static struct tce_vm *vms_add(struct tce_vms *v)
 {
 	struct tce_vm *a = realloc(v->vms, (v->n + 1) * sizeof(*a));
@@ -122,7 +112,7 @@ static int scan_proc(struct tce_root *r, struct tce_vms *v)
 		uint64_t pid;
 		void *tok;
 
-		if (!all_digits(*p) || tce_parse_u64(*p, 10, &pid) < 0 || pid > INT32_MAX)
+		if (!tce_all_digits(*p) || tce_parse_u64(*p, 10, &pid) < 0 || pid > INT32_MAX)
 			continue;
 		if (!(path = tce_strdup_printf(PATH_PROC "/%s/comm", *p)))
 			return -ENOMEM;
@@ -162,7 +152,7 @@ static int scan_debugfs(struct tce_root *r, struct tce_vms *v)
 		struct tce_vm *vm;
 		uint64_t pid;
 
-		if (!pids || !all_digits(pids) || !all_digits(dash + 1) ||
+		if (!pids || !tce_all_digits(pids) || !tce_all_digits(dash + 1) ||
 		    tce_parse_u64(pids, 10, &pid) < 0 || pid > INT32_MAX)
 			continue;
 		/* the entry itself, so a recording keeps the listing */
