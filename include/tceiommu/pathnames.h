@@ -18,6 +18,8 @@
 #define PATH_DEVTREE_BASE "/sys/firmware/devicetree/base"
 #define PATH_PROC_DEVTREE "/proc/device-tree"
 #define PATH_PROC "/proc"
+/* fs/proc/fd.c: this process's open files, as links to their paths */
+#define PATH_PROC_SELF_FD "/proc/self/fd"
 /* arch/powerpc/kernel/setup-common.c show_cpuinfo */
 #define PATH_PROC_CPUINFO "/proc/cpuinfo"
 #define PATH_PROC_MEMINFO "/proc/meminfo"

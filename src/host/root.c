@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "tceiommu/log.h"
+#include "tceiommu/pathnames.h"
 #include "tceiommu/probe.h"
 #include "tceiommu/root.h"
 #include "tceiommu/util.h"
@@ -50,6 +51,7 @@ struct tce_root {
 	char *path;
 	bool live;
 	bool openat2_ok;
+	char *real; /* the root directory's path on this machine, for realpath's fast path */
 	/* replay: the snapshot's manifest */
 	char *kernel_release, *machine;
 	long page_size, euid;
@@ -288,6 +290,18 @@ int tce_root_new(const char *dir, struct tce_root **ret)
 		tce_root_free(r);
 		return k;
 	}
+	{
+		/* the root's own path as the kernel names it, for realpath's fast path */
+		char link[64], target[4096];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), PATH_PROC_SELF_FD "/%d", r->dirfd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0 && target[0] == '/') {
+			target[n] = '\0';
+			r->real = strdup(target);
+		}
+	}
 	k = tce_probe_store_new(&r->probes);
 	if (k == 0 && !r->live)
 		k = load_snapshot_files(r);
@@ -332,6 +346,7 @@ struct tce_root *tce_root_free(struct tce_root *r)
 	free(r->kernel_release);
 	free(r->machine);
 	free(r->path);
+	free(r->real);
 	free(r);
 	return NULL;
 }
@@ -937,6 +952,60 @@ int tce_root_read_s64(struct tce_root *r, const char *path, int base, int64_t *r
 	return k < 0 ? k : tce_parse_s64(s, base, ret);
 }
 
+/*
+ * The kernel resolves (issue 9): with openat2(RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS) a lookup is one syscall instead of the userspace
+ * resolver's fstatat per component. Not while recording, which must see and
+ * copy every link crossed. -ENOSYS: take the userspace path.
+ */
+static int fast_open(struct tce_root *r, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = -1;
+
+	if (!r->openat2_ok || r->rec)
+		return -ENOSYS;
+	for (int tries = 0; tries < 3; tries++) {
+		fd = (int)syscall(SYS_openat2, r->dirfd, rel(path), &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	if (fd >= 0)
+		return fd;
+	/* EPERM can be a seccomp refusal: let the slow path decide */
+	return errno == ENOSYS || errno == EPERM ? -ENOSYS : -errno;
+}
+
+/* readlink of a path, its parent resolved by the kernel. */
+static int fast_readlink(struct tce_root *r, const char *path, char *buf, size_t len)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	_cleanup_close_ int dfd = -1;
+	char *slash, *base;
+	ssize_t n;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return -ENOSYS;
+	base = slash + 1;
+	if (!*base || streq(base, ".") || streq(base, ".."))
+		return -ENOSYS;
+	*slash = '\0';
+	dfd = fast_open(r, *dir ? dir : "/", O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return dfd;
+	n = readlinkat(dfd, base, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
 int tce_root_readlink(struct tce_root *r, const char *path, char **ret)
 {
 	_cleanup_free_ char *canon = NULL;
@@ -944,6 +1013,15 @@ int tce_root_readlink(struct tce_root *r, const char *path, char **ret)
 	ssize_t n = 0;
 	int k;
 
+	k = fast_readlink(r, path, target, sizeof(target));
+	if (k != -ENOSYS) {
+		if (k == -ENOENT || k == -ENOTDIR)
+			k = replay_error(r, path, -k);
+		if (k < 0)
+			return k;
+		*ret = strdup(target);
+		return *ret ? 0 : -ENOMEM;
+	}
 	k = resolve(r, path, false, &canon);
 	if (k == 0) {
 		n = readlinkat(r->dirfd, rel(canon), target, sizeof(target) - 1);
@@ -962,11 +1040,50 @@ int tce_root_readlink(struct tce_root *r, const char *path, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* The canonical path of an O_PATH fd inside the root, from the kernel. */
+static int fd_canon(struct tce_root *r, int fd, char **ret)
+{
+	char link[64], target[4096];
+	size_t rl;
+	ssize_t n;
+
+	if (!r->real)
+		return -ENOSYS;
+	snprintf(link, sizeof(link), PATH_PROC_SELF_FD "/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -ENOSYS;
+	target[n] = '\0';
+	rl = strlen(r->real);
+	if (streq(r->real, "/"))
+		rl = 0;
+	else if (strncmp(target, r->real, rl) != 0 || (target[rl] != '/' && target[rl] != '\0'))
+		return -ENOSYS; /* outside the root's path as this machine names it */
+	*ret = strdup(target[rl] ? target + rl : "/");
+	return *ret ? 0 : -ENOMEM;
+}
+
 int tce_root_realpath(struct tce_root *r, const char *path, char **ret)
 {
 	_cleanup_free_ char *canon = NULL;
 	struct stat st;
-	int k = resolve(r, path, true, &canon);
+	int k = fast_open(r, path, O_PATH);
+
+	if (k >= 0) {
+		int fd = k;
+
+		k = fd_canon(r, fd, ret);
+		close(fd);
+		if (k != -ENOSYS)
+			return k;
+	} else if (k != -ENOSYS) {
+		if (replay_empty_dir(r, path, k)) {
+			/* an empty directory of a recording: the slow path names it */
+		} else {
+			return k == -ENOENT || k == -ENOTDIR ? replay_error(r, path, -k) : k;
+		}
+	}
+	k = resolve(r, path, true, &canon);
 
 	if (k == 0 && fstatat(r->dirfd, rel(canon), &st, AT_SYMLINK_NOFOLLOW) < 0)
 		k = -errno;
@@ -1046,7 +1163,18 @@ int tce_root_exists(struct tce_root *r, const char *path)
 {
 	_cleanup_free_ char *canon = NULL;
 	struct stat st;
-	int k = resolve(r, path, true, &canon);
+	int k = fast_open(r, path, O_PATH);
+
+	if (k != -ENOSYS) {
+		if (k >= 0) {
+			close(k);
+			return 0;
+		}
+		if (replay_empty_dir(r, path, k))
+			return 0;
+		return k == -ENOENT || k == -ENOTDIR ? replay_error(r, path, -k) : k;
+	}
+	k = resolve(r, path, true, &canon);
 
 	if (k == 0 && fstatat(r->dirfd, rel(canon), &st, AT_SYMLINK_NOFOLLOW) < 0)
 		k = -errno;
