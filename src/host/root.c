@@ -1111,6 +1111,34 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Replay: the directories the manifest lists right under path, added to a
+ * listing: git keeps no empty directory, so a recorded empty one (KVM's
+ * debugfs kvm/PID-FD) is in the manifest only.
+ */
+static int add_manifest_dirs(struct tce_root *r, const char *path, char ***names)
+{
+	size_t pl = strlen(path);
+
+	if (r->live || !r->n_manifest)
+		return 0;
+	while (pl > 1 && path[pl - 1] == '/')
+		pl--;
+	for (size_t i = 0; i < r->n_manifest; i++) {
+		const struct manifest_entry *e = &r->manifest[i];
+		const char *child;
+
+		if (!e->dir || e->err || strncmp(e->path, path, pl) != 0 || e->path[pl] != '/')
+			continue;
+		child = e->path + pl + 1;
+		if (!*child || strchr(child, '/') || strv_contains(*names, child))
+			continue;
+		if (strv_extend(names, child) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 {
 	_cleanup_free_ char *canon = NULL;
@@ -1124,8 +1152,12 @@ int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 		/* git keeps no empty directory: one listed as "dir" is empty */
 		if (replay_empty_dir(r, path, fd)) {
 			record_result_kind(r, path, 0, true);
-			*ret = calloc(1, sizeof(char *));
-			return *ret ? 0 : -ENOMEM;
+			if (!(names = calloc(1, sizeof(char *))) ||
+			    add_manifest_dirs(r, path, &names) < 0)
+				return -ENOMEM;
+			qsort(names, strv_length(names), sizeof(char *), name_cmp);
+			*ret = TAKE_PTR(names);
+			return 0;
 		}
 		k = replay_error(r, path, -fd);
 		record_result(r, path, -k);
@@ -1149,7 +1181,7 @@ int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 			break;
 	}
 	closedir(d);
-	if (k < 0)
+	if (k < 0 || (k = add_manifest_dirs(r, path, &names)) < 0)
 		return k;
 	qsort(names, strv_length(names), sizeof(char *), name_cmp);
 	record_result_kind(r, path, 0, true);
