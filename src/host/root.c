@@ -784,37 +784,47 @@ static int replay_error(struct tce_root *r, const char *path, int err)
 	return e->err ? -e->err : -err;
 }
 
+/* openat2 in the root, links resolved by the kernel and kept inside it; a
+ * busy lookup (EAGAIN) is tried again. The fd, or -errno. */
+static int openat2_in_root(struct tce_root *r, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = -1;
+
+	for (int tries = 0; tries < 3; tries++) {
+		fd = (int)syscall(SYS_openat2, r->dirfd, rel(path), &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd >= 0 ? fd : -errno;
+}
+
 static int open_resolved(struct tce_root *r, const char *path, int flags, char **ret_canon)
 {
 	_cleanup_free_ char *canon = NULL;
 	int fd, k;
 
 	if (r->openat2_ok && !ret_canon) {
-		struct open_how how = {
-			.flags = (uint64_t)(flags | O_CLOEXEC),
-			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-		};
-
-		for (int tries = 0; tries < 3; tries++) {
-			fd = (int)syscall(SYS_openat2, r->dirfd, rel(path), &how, sizeof(how));
-			if (fd >= 0 || errno != EAGAIN)
-				break;
-		}
+		fd = openat2_in_root(r, path, flags);
 		if (fd >= 0)
 			return fd;
-		if (errno != ENOSYS && errno != EPERM)
-			return -errno;
-		if (errno == EPERM) {
+		if (fd != -ENOSYS && fd != -EPERM)
+			return fd;
+		if (fd == -EPERM) {
 			/* EPERM is also what a file of mode 000 gives; only a seccomp
 			 * refusal of the syscall itself should switch resolvers. Ask
 			 * once with a path that must succeed. */
-			int t = (int)syscall(SYS_openat2, r->dirfd, ".", &how, sizeof(how));
+			int t = openat2_in_root(r, ".", O_PATH);
 
 			if (t >= 0) {
 				close(t);
 				return -EPERM;
 			}
 		}
+		errno = -fd;
 		DBG("openat2 unavailable (%m); resolving in userspace");
 		r->openat2_ok = false;
 	}
@@ -960,23 +970,13 @@ int tce_root_read_s64(struct tce_root *r, const char *path, int base, int64_t *r
  */
 static int fast_open(struct tce_root *r, const char *path, int flags)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd = -1;
+	int fd;
 
 	if (!r->openat2_ok || r->rec)
 		return -ENOSYS;
-	for (int tries = 0; tries < 3; tries++) {
-		fd = (int)syscall(SYS_openat2, r->dirfd, rel(path), &how, sizeof(how));
-		if (fd >= 0 || errno != EAGAIN)
-			break;
-	}
-	if (fd >= 0)
-		return fd;
+	fd = openat2_in_root(r, path, flags);
 	/* EPERM can be a seccomp refusal: let the slow path decide */
-	return errno == ENOSYS || errno == EPERM ? -ENOSYS : -errno;
+	return fd == -ENOSYS || fd == -EPERM ? -ENOSYS : fd;
 }
 
 /* readlink of a path, its parent resolved by the kernel. */

@@ -237,23 +237,32 @@ static int set_cell(struct libscols_line *ln, size_t i, char *s)
 	return k;
 }
 
-int tce_render_groups_table(const struct tce_host *h, const struct tce_out_opts *o, FILE *f)
+struct libscols_table *tce_scols_table_new(FILE *f, enum tce_out_mode mode, bool noheadings)
 {
 	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	scols_table_set_stream(tb, f);
+	if (mode == TCE_OUT_RAW)
+		scols_table_enable_raw(tb, 1);
+	if (mode == TCE_OUT_PAIRS) {
+		scols_table_enable_export(tb, 1);
+		scols_table_enable_shellvar(tb, 1);
+	}
+	if (noheadings)
+		scols_table_enable_noheadings(tb, 1);
+	return tb;
+}
+
+int tce_render_groups_table(const struct tce_host *h, const struct tce_out_opts *o, FILE *f)
+{
+	struct libscols_table *tb = tce_scols_table_new(f, o->mode, o->noheadings);
 	bool tree = o->mode == TCE_OUT_TREE;
 	int k = 0;
 
 	if (!tb)
 		return -ENOMEM;
-	scols_table_set_stream(tb, f);
-	if (o->mode == TCE_OUT_RAW)
-		scols_table_enable_raw(tb, 1);
-	if (o->mode == TCE_OUT_PAIRS) {
-		scols_table_enable_export(tb, 1);
-		scols_table_enable_shellvar(tb, 1);
-	}
-	if (o->noheadings)
-		scols_table_enable_noheadings(tb, 1);
 
 	for (size_t i = 0; i < o->n_columns; i++) {
 		const struct tce_colinfo *ci = &tce_columns[o->columns[i]];

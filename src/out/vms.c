@@ -151,20 +151,11 @@ static char *vm_cell(const struct tce_vm *vm, int col, bool bytes)
 
 int tce_render_vms_table(const struct tce_vms *v, const struct tce_vm_out_opts *o, FILE *f)
 {
-	struct libscols_table *tb = scols_new_table();
+	struct libscols_table *tb = tce_scols_table_new(f, o->mode, o->noheadings);
 	int k = 0;
 
 	if (!tb)
 		return -ENOMEM;
-	scols_table_set_stream(tb, f);
-	if (o->mode == TCE_OUT_RAW)
-		scols_table_enable_raw(tb, 1);
-	if (o->mode == TCE_OUT_PAIRS) {
-		scols_table_enable_export(tb, 1);
-		scols_table_enable_shellvar(tb, 1);
-	}
-	if (o->noheadings)
-		scols_table_enable_noheadings(tb, 1);
 	for (size_t i = 0; i < o->n_columns; i++) {
 		const struct tce_vmcolinfo *ci = &tce_vm_columns[o->columns[i]];
 
