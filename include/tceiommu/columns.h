@@ -59,6 +59,8 @@ struct tce_colinfo {
 extern const struct tce_colinfo tce_columns[TCE_N_COLUMNS];
 
 /* Column id by name (case-insensitive; "DDW_MAX" matches "DDW-MAX"), or -1. */
+/* The TCE_FACT_* bits (host.h) a column shows: what list-groups must read for it. */
+unsigned tce_column_facts(int col);
 int tce_column_by_name(const char *name, size_t len);
 
 /* Parse "-o LIST" into ids; "+LIST" appends to *n existing ones. */

@@ -28,6 +28,7 @@
 /* drivers/vfio/vfio_main.c, CONFIG_VFIO_NOIOMMU */
 #define PATH_VFIO_NOIOMMU "/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"
 /* kernel/module/sysfs.c: loaded modules and the parameters of built-in ones */
+#define PATH_SYSFS "/sys"
 #define PATH_SYS_MODULE "/sys/module"
 /* drivers/base/cpu.c: per CPU online state and SMT siblings */
 #define PATH_CPUS "/sys/devices/system/cpu"

@@ -76,6 +76,34 @@ int tce_root_realpath(struct tce_root *r, const char *path, char **ret);
 int tce_root_list(struct tce_root *r, const char *path, char ***ret);
 int tce_root_exists(struct tce_root *r, const char *path);
 
+/*
+ * A directory opened once (issue 9): its files are then opened by name with
+ * openat(dirfd, NAME, O_NOFOLLOW), so the path to it, links and all, is
+ * walked once by the kernel (openat2 RESOLVE_IN_ROOT) instead of once per
+ * file. Same answers, confinement, replay and recording as the path-based
+ * readers, which it falls back to for a name that is a link, while
+ * recording, and without openat2. -ENOENT (or what replay says) when the
+ * directory is absent.
+ */
+struct tce_dir;
+int tce_root_opendir(struct tce_root *r, const char *path, struct tce_dir **ret);
+struct tce_dir *tce_dir_free(struct tce_dir *d);
+static inline void tce_dir_freep(struct tce_dir **d)
+{
+	tce_dir_free(*d);
+}
+#define _cleanup_dir_ _cleanup_(tce_dir_freep)
+const char *tce_dir_path(const struct tce_dir *d);
+int tce_dir_read(struct tce_dir *d, const char *name, size_t max, char **ret, size_t *ret_len);
+int tce_dir_read_head(struct tce_dir *d, const char *name, size_t n, void *buf, size_t *ret_len);
+int tce_dir_read_string(struct tce_dir *d, const char *name, char **ret);
+int tce_dir_read_u64(struct tce_dir *d, const char *name, int base, uint64_t *ret);
+int tce_dir_read_s64(struct tce_dir *d, const char *name, int base, int64_t *ret);
+int tce_dir_readlink(struct tce_dir *d, const char *name, char **ret);
+int tce_dir_realpath(struct tce_dir *d, const char *name, char **ret);
+int tce_dir_exists(struct tce_dir *d, const char *name);
+int tce_dir_list(struct tce_dir *d, const char *name, char ***ret);
+
 /* The last max bytes of a file (a log); a recording keeps that tail. */
 int tce_root_read_tail(struct tce_root *r, const char *path, size_t max, char **ret,
 		       size_t *ret_len);

@@ -196,12 +196,18 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 		ERR("--output: unknown column in '%s' (see --list-columns)", outlist);
 		return TCE_EXIT_USAGE;
 	}
+	/* Only what the columns show is read (and what viability, the PHB and
+	 * the notes need, which the collector reads anyway). */
+	co.omit = TCE_FACT_ALL;
 	for (size_t i = 0; i < o.n_columns; i++) {
 		co.names |= tce_columns[o.columns[i]].needs_names;
 		co.holders |= tce_columns[o.columns[i]].needs_holders;
+		co.omit &= ~tce_column_facts(o.columns[i]);
 	}
 	if (o.mode == TCE_OUT_JSON || probe)
 		co.names = co.holders = true;
+	if (o.mode == TCE_OUT_JSON)
+		co.omit = 0; /* every field */
 
 	k = tce_host_collect_groups(r, &co, &h);
 	if (k < 0) {
@@ -222,7 +228,8 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 	}
 
 	if (probe)
-		tce_host_probe_groups(h);
+		for (size_t i = 0; i < h->n_groups; i++)
+			tce_group_probe(&h->groups[i]);
 	if (o.mode == TCE_OUT_JSON) {
 		k = tce_render_groups_json(h, stdout);
 	} else if (h->n_groups == 0) {

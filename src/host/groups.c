@@ -156,13 +156,12 @@ static bool is_bridge(const struct tce_device *d)
 
 /* Byte 0x0e of config space, inside the 64 bytes anyone may read; asked only
  * of bridge-class devices. */
-static void read_header_type(struct tce_root *r, const char *dir, struct tce_device *d)
+static void read_header_type(struct tce_dir *dir, struct tce_device *d)
 {
-	_cleanup_free_ char *p = tce_strdup_printf("%s/config", dir);
 	unsigned char cfg[64];
 	size_t len;
 
-	if (p && tce_root_read_head(r, p, sizeof(cfg), cfg, &len) == 0 && len > 0x0e)
+	if (tce_dir_read_head(dir, "config", sizeof(cfg), cfg, &len) == 0 && len > 0x0e)
 		d->header_type = cfg[0x0e] & 0x7f;
 }
 
@@ -183,22 +182,20 @@ static void read_names(struct tce_root *r, struct tce_device *d)
 	}
 }
 
-static void read_eeh(struct tce_root *r, const char *dir, struct tce_device *d)
+static void read_eeh(struct tce_dir *dir, struct tce_device *d, bool all)
 {
-	_cleanup_free_ char *p1 = tce_strdup_printf("%s/eeh_mode", dir);
-	_cleanup_free_ char *p2 = tce_strdup_printf("%s/eeh_pe_config_addr", dir);
-	_cleanup_free_ char *p3 = tce_strdup_printf("%s/eeh_pe_state", dir);
 	_cleanup_free_ char *addr = NULL;
 
-	if (!p1 || !p2 || !p3)
-		return;
 	/* eeh_sysfs.c: eeh_mode "0x%x", eeh_pe_config_addr "0x%x",
-	 * eeh_pe_state "0x%08x 0x%08x" (state, PE config address) */
-	(void)tce_root_read_string(r, p1, &d->eeh.mode);
-	if (tce_root_read_string(r, p2, &addr) == 0 &&
+	 * eeh_pe_state "0x%08x 0x%08x" (state, PE config address). The
+	 * address is always read: the PE checks need it. */
+	if (all)
+		(void)tce_dir_read_string(dir, "eeh_mode", &d->eeh.mode);
+	if (tce_dir_read_string(dir, "eeh_pe_config_addr", &addr) == 0 &&
 	    tce_parse_u64(addr, 16, &d->eeh.pe_config_addr) == 0)
 		d->eeh.has_pe_config_addr = true;
-	(void)tce_root_read_string(r, p3, &d->eeh.pe_state);
+	if (all)
+		(void)tce_dir_read_string(dir, "eeh_pe_state", &d->eeh.pe_state);
 	d->has_eeh = d->eeh.mode || d->eeh.has_pe_config_addr || d->eeh.pe_state;
 }
 
@@ -206,70 +203,105 @@ static void read_eeh(struct tce_root *r, const char *dir, struct tce_device *d)
  * When uevent is unreadable or incomplete: the driver link and the vendor,
  * device and class files (drivers/pci/pci-sysfs.c, "0x%04x" / "0x%06x").
  */
-static void read_device_fallback(struct tce_root *r, const char *dir, struct tce_device *d)
+static void read_device_fallback(struct tce_dir *dir, struct tce_device *d)
 {
-	_cleanup_free_ char *p = NULL, *t = NULL;
+	_cleanup_free_ char *t = NULL;
 	uint64_t ven, dev, cls;
 	int k;
 
 	if (!d->driver_known) {
-		p = tce_strdup_printf("%s/driver", dir);
-		k = p ? tce_root_readlink(r, p, &t) : -ENOMEM;
+		k = tce_dir_readlink(dir, "driver", &t);
 		if (k == 0) {
 			d->driver = strdup(basename_of(t));
 			d->driver_known = d->driver != NULL;
 		} else if (k == -ENOENT) {
 			d->driver_known = true; /* no driver link: unbound */
 		}
-		free(p);
 	}
-	if (!d->has_ids) {
-		_cleanup_free_ char *pv = tce_strdup_printf("%s/vendor", dir);
-		_cleanup_free_ char *pd = tce_strdup_printf("%s/device", dir);
-
-		if (pv && pd && tce_root_read_u64(r, pv, 16, &ven) == 0 && ven <= 0xffff &&
-		    tce_root_read_u64(r, pd, 16, &dev) == 0 && dev <= 0xffff) {
-			d->has_ids = true;
-			d->vendor_id = (uint16_t)ven;
-			d->device_id = (uint16_t)dev;
-		}
+	if (!d->has_ids && tce_dir_read_u64(dir, "vendor", 16, &ven) == 0 && ven <= 0xffff &&
+	    tce_dir_read_u64(dir, "device", 16, &dev) == 0 && dev <= 0xffff) {
+		d->has_ids = true;
+		d->vendor_id = (uint16_t)ven;
+		d->device_id = (uint16_t)dev;
 	}
-	if (!d->has_class) {
-		p = tce_strdup_printf("%s/class", dir);
-		if (p && tce_root_read_u64(r, p, 16, &cls) == 0 && cls <= 0xffffff) {
-			d->has_class = true;
-			d->class_code = (uint32_t)cls;
-		}
+	if (!d->has_class && tce_dir_read_u64(dir, "class", 16, &cls) == 0 && cls <= 0xffffff) {
+		d->has_class = true;
+		d->class_code = (uint32_t)cls;
 	}
 }
 
-static int read_device(struct tce_root *r, enum tce_platform platform, const char *gdir,
-		       const char *bdf, struct tce_device *d, bool names)
+/* physfn: the PF of a VF (drivers/pci/iov.c) */
+static void read_physfn(struct tce_dir *dir, struct tce_device *d)
 {
-	_cleanup_free_ char *dir = tce_strdup_printf("%s/%s", gdir, bdf);
+	_cleanup_free_ char *s = NULL;
+
+	if (!d->physfn && tce_dir_readlink(dir, "physfn", &s) == 0)
+		d->physfn = strdup(basename_of(s));
+}
+
+/* The VFs of a PF: only a PF has sriov_numvfs (drivers/pci/iov.c). */
+static int read_virtfns(struct tce_dir *dir, struct tce_device *d)
+{
+	uint64_t n;
+
+	/* A bounded count: the kernel allows 65535 VFs at most (TotalVFs is
+	 * 16 bits). */
+	if (d->virtfns || tce_dir_read_u64(dir, "sriov_numvfs", 10, &n) < 0 || n > 65535)
+		return 0;
+	if (!(d->virtfns = calloc(1, sizeof(char *))))
+		return -ENOMEM;
+	for (uint64_t i = 0; i < n; i++) {
+		char name[32];
+		_cleanup_free_ char *t = NULL;
+
+		snprintf(name, sizeof(name), "virtfn%" PRIu64, i);
+		if (tce_dir_readlink(dir, name, &t) == 0 &&
+		    strv_extend(&d->virtfns, basename_of(t)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Which viability rule the kernel follows: 5.19 changed it; unknown: the new. */
+static bool rule_ge_5_19(const char *release, bool *known)
+{
+	int maj, min;
+
+	*known = release && tce_parse_kernel_version(release, &maj, &min) == 0;
+	return !*known || maj > 5 || (maj == 5 && min >= 19);
+}
+
+static int read_device(struct tce_root *r, enum tce_platform platform, bool ge_5_19,
+		       const char *gdir, const char *bdf, struct tce_device *d,
+		       const struct tce_collect_opts *o)
+{
+	_cleanup_free_ char *path = tce_strdup_printf("%s/%s", gdir, bdf);
+	_cleanup_dir_ struct tce_dir *dir = NULL;
 	_cleanup_free_ char *uevent = NULL, *pci_id = NULL, *cls = NULL, *drv = NULL;
-	_cleanup_free_ char *p = NULL, *s = NULL;
+	_cleanup_free_ char *s = NULL;
 	size_t len;
 	int k;
 
 	d->header_type = -1;
-	if (!dir || !(d->bdf = strdup(bdf)))
+	if (!path || !(d->bdf = strdup(bdf)))
 		return -ENOMEM;
 
 	/* The group still lists it, the device directory is gone: removed (hot
 	 * unplug, VF teardown) while we looked, or a dangling link. */
-	k = tce_root_exists(r, dir);
+	k = tce_root_opendir(r, path, &dir);
 	if (k == -ENOENT) {
 		d->vanished = true;
 		return 0;
 	}
-	p = tce_strdup_printf("%s/uevent", dir);
-	if (!p)
-		return -ENOMEM;
-	k = tce_root_read(r, p, 16384, &uevent, &len);
+	if (k < 0) {
+		/* unreadable as a directory: each read below says why */
+		d->read_err = k;
+		return k == -ENOMEM ? k : 0;
+	}
+	k = tce_dir_read(dir, "uevent", 16384, &uevent, &len);
 	if (k < 0) {
 		d->read_err = k;
-		read_device_fallback(r, dir, d);
+		read_device_fallback(dir, d);
 	} else {
 		uint64_t v;
 
@@ -296,83 +328,52 @@ static int read_device(struct tce_root *r, enum tce_platform platform, const cha
 			}
 		}
 		if (!d->has_ids || !d->has_class)
-			read_device_fallback(r, dir, d);
+			read_device_fallback(dir, d);
 	}
 
 	if (d->has_class && (d->class_code >> 16) == 0x06)
-		read_header_type(r, dir, d);
+		read_header_type(dir, d);
 
-	free(p);
-	p = tce_strdup_printf("%s/driver_override", dir);
-	if (p && tce_root_read_string(r, p, &s) == 0) {
+	if (!(o->omit & TCE_FACT_OVERRIDE) &&
+	    tce_dir_read_string(dir, "driver_override", &s) == 0) {
 		if (*s && !streq(s, "(null)"))
 			d->driver_override = TAKE_PTR(s);
 	}
-	free(s);
-	s = NULL;
-
-	free(p);
-	p = tce_strdup_printf("%s/numa_node", dir);
-	if (p) {
+	if (!(o->omit & TCE_FACT_NUMA)) {
 		int64_t v;
 
-		if (tce_root_read_s64(r, p, 10, &v) == 0 && v >= 0 && v < INT32_MAX) {
+		if (tce_dir_read_s64(dir, "numa_node", 10, &v) == 0 && v >= 0 && v < INT32_MAX) {
 			d->has_numa_node = true;
 			d->numa_node = (int)v;
 		}
 	}
-
-	free(p);
-	p = tce_strdup_printf("%s/physfn", dir);
-	if (p && tce_root_readlink(r, p, &s) == 0)
-		d->physfn = strdup(basename_of(s));
-	free(s);
-	s = NULL;
-
-	free(p);
-	p = tce_strdup_printf("%s/sriov_numvfs", dir);
-	if (p) {
-		uint64_t n;
-
-		/* Only a PF has sriov_numvfs (drivers/pci/iov.c). A bounded count:
-		 * the kernel allows 65535 VFs at most (TotalVFs is 16 bits). */
-		if (tce_root_read_u64(r, p, 10, &n) == 0 && n <= 65535) {
-			if (!(d->virtfns = calloc(1, sizeof(char *))))
-				return -ENOMEM;
-			for (uint64_t i = 0; i < n; i++) {
-				_cleanup_free_ char *vp =
-				    tce_strdup_printf("%s/virtfn%" PRIu64, dir, i);
-				_cleanup_free_ char *t = NULL;
-
-				if (vp && tce_root_readlink(r, vp, &t) == 0 &&
-				    strv_extend(&d->virtfns, basename_of(t)) < 0)
-					return -ENOMEM;
-			}
-		}
+	/* a blocker's warning counts its VFs: read them for a blocker at least */
+	if (!(o->omit & TCE_FACT_SRIOV) ||
+	    tce_driver_claims_dma(d->driver_known ? d->driver : NULL, is_bridge(d), ge_5_19)) {
+		if (!(o->omit & TCE_FACT_SRIOV))
+			read_physfn(dir, d);
+		if ((k = read_virtfns(dir, d)) < 0)
+			return k;
 	}
 
 	if (platform != TCE_PLATFORM_NONE) {
-		free(p);
-		p = tce_strdup_printf("%s/of_node", dir);
-		if (p)
-			(void)tce_root_realpath(r, p, &d->of_node);
+		(void)tce_dir_realpath(dir, "of_node", &d->of_node);
 		/* VFs have no device-tree node; the PF's is on the same PHB. */
-		if (!d->of_node && d->physfn) {
-			free(p);
-			p = tce_strdup_printf("%s/physfn/of_node", dir);
-			if (p && tce_root_realpath(r, p, &d->phb_hint) < 0)
+		if (!d->of_node) {
+			read_physfn(dir, d);
+			if (d->physfn && tce_dir_realpath(dir, "physfn/of_node", &d->phb_hint) < 0)
 				d->phb_hint = NULL;
 		}
-		if (d->of_node) {
+		if (d->of_node && !(o->omit & TCE_FACT_LOC)) {
 			_cleanup_free_ char *lc = NULL;
 
 			if (tce_dt_read_prop(r, d->of_node, "ibm,loc-code", &lc, &len) == 0)
 				(void)tce_dt_string(lc, len, &d->loc_code);
 		}
-		read_eeh(r, dir, d);
+		read_eeh(dir, d, !(o->omit & TCE_FACT_EEH));
 	}
 
-	if (names)
+	if (o->names)
 		read_names(r, d);
 	return 0;
 }
@@ -570,62 +571,195 @@ static bool ddw_prop(struct tce_root *r, struct tce_group *g, const char *node, 
 	return true;
 }
 
-static bool node_has(struct tce_root *r, const char *node, const char *prop)
+/*
+ * Is node a PHB, and if so what are its model and windows? PowerNV: the PHB
+ * is the node with ibm,opal-phbid. pSeries: the PHB is the node carrying the
+ * DMA window property; the kernel walks up from the device until a node has
+ * a window (arch/powerpc/platforms/pseries/iommu.c pci_dma_find:
+ * ibm,dma-window, or the DDW properties, which it records on that node:
+ * linux,direct64-ddr-window-info for a direct-mapped DDW,
+ * linux,dma64-ddr-window-info for a dynamic one). The answer goes into p
+ * (has_phb, phb, windows, notes).
+ */
+static void phb_compute(struct tce_root *r, struct tce_group *p, const char *cur)
 {
-	_cleanup_free_ char *p = tce_strdup_printf("%s/%s", node, prop);
+	_cleanup_free_ char *compat = NULL;
+	_cleanup_dir_ struct tce_dir *nd = NULL;
+	size_t clen = 0;
 
-	return p && tce_root_exists(r, p) == 0;
+	/* most nodes on the way up are no PHB: three lookups in one directory */
+	if (tce_root_opendir(r, cur, &nd) < 0)
+		return;
+	if (tce_dir_exists(nd, "ibm,opal-phbid") == 0) {
+		_cleanup_free_ char *id = NULL;
+		size_t ilen;
+		uint64_t v;
+
+		p->has_phb = true;
+		p->phb.node = strdup(dt_display(cur));
+		if (tce_dt_read_prop(r, cur, "ibm,opal-phbid", &id, &ilen) == 0 &&
+		    tce_dt_number(id, ilen, 0, ilen == 8 ? 2 : 1, &v) == 0) {
+			p->phb.has_opal_phbid = true;
+			p->phb.opal_phbid = v;
+		}
+		(void)tce_dt_read_prop(r, cur, "compatible", &compat, &clen);
+		phb_powernv(r, p, cur, compat, clen);
+		return;
+	}
+	if (tce_dir_exists(nd, "ibm,dma-window") == 0 ||
+	    tce_dir_exists(nd, "ibm,dma-window-saved") == 0) {
+		p->has_phb = true;
+		p->phb.node = strdup(dt_display(cur));
+		p->phb.model = strdup("pSeries");
+		dma_window_prop(r, p, cur, "ibm,dma-window", TCE_WIN_DMA32);
+		dma_window_prop(r, p, cur, "ibm,dma-window-saved", TCE_WIN_DMA32_SAVED);
+		if (!ddw_prop(r, p, cur, "linux,dma64-ddr-window-info"))
+			(void)ddw_prop(r, p, cur, "linux,direct64-ddr-window-info");
+	}
 }
 
 /*
- * Walk up from a device's node. PowerNV: the PHB is the node with
- * ibm,opal-phbid. pSeries: the PHB is the node carrying the DMA window
- * property; the kernel walks up from the device until a node has a window
- * (arch/powerpc/platforms/pseries/iommu.c pci_dma_find: ibm,dma-window, or
- * the DDW properties, which it records on that node: linux,direct64-ddr-
- * window-info for a direct-mapped DDW, linux,dma64-ddr-window-info for a
- * dynamic one).
+ * What one collection has learnt of the device tree: per node visited,
+ * whether it is a PHB and which; per PHB its computed model, windows and
+ * notes. A PHB is read once, not once per group (issue 9).
  */
-static void find_phb(struct tce_root *r, struct tce_group *g, const char *devnode)
+struct node_entry {
+	char *node;
+	int phb; /* index into phbs, -1: not a PHB */
+};
+
+struct collect_ctx {
+	struct tce_root *r;
+	const struct tce_collect_opts *o;
+	struct tce_host *h;
+	struct node_entry *slots; /* open addressing, a power of two */
+	size_t n_slots, n_used;
+	struct tce_group *phbs; /* has_phb, phb, windows and notes only */
+	size_t n_phbs;
+	bool ge_5_19; /* the kernel's viability rule */
+};
+
+static void ctx_done(struct collect_ctx *c)
+{
+	for (size_t i = 0; i < c->n_slots; i++)
+		free(c->slots[i].node);
+	free(c->slots);
+	for (size_t i = 0; i < c->n_phbs; i++)
+		tce_group_done(&c->phbs[i]);
+	free(c->phbs);
+}
+
+static size_t str_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static struct node_entry *node_slot(struct collect_ctx *c, const char *node)
+{
+	size_t i = str_hash(node) & (c->n_slots - 1);
+
+	while (c->slots[i].node && !streq(c->slots[i].node, node))
+		i = (i + 1) & (c->n_slots - 1);
+	return &c->slots[i];
+}
+
+static int node_put(struct collect_ctx *c, const char *node, int phb)
+{
+	struct node_entry *e;
+
+	if (2 * (c->n_used + 1) > c->n_slots) {
+		size_t n = c->n_slots ? 2 * c->n_slots : 256;
+		struct node_entry *old = c->slots;
+		size_t n_old = c->n_slots;
+
+		if (!(c->slots = calloc(n, sizeof(*c->slots)))) {
+			c->slots = old;
+			return -ENOMEM;
+		}
+		c->n_slots = n;
+		for (size_t i = 0; i < n_old; i++)
+			if (old[i].node)
+				*node_slot(c, old[i].node) = old[i];
+		free(old);
+	}
+	e = node_slot(c, node);
+	if (!e->node) {
+		if (!(e->node = strdup(node)))
+			return -ENOMEM;
+		c->n_used++;
+	}
+	e->phb = phb;
+	return 0;
+}
+
+static int phb_apply(struct tce_group *g, const struct tce_group *p)
+{
+	g->has_phb = true;
+	g->phb = p->phb;
+	g->phb.node = p->phb.node ? strdup(p->phb.node) : NULL;
+	g->phb.model = p->phb.model ? strdup(p->phb.model) : NULL;
+	if (p->n_windows) {
+		struct tce_window *w =
+		    realloc(g->windows, (g->n_windows + p->n_windows) * sizeof(*w));
+
+		if (!w)
+			return -ENOMEM;
+		g->windows = w;
+		for (size_t i = 0; i < p->n_windows; i++) {
+			w = &g->windows[g->n_windows++];
+			*w = p->windows[i];
+			w->node = p->windows[i].node ? strdup(p->windows[i].node) : NULL;
+		}
+	}
+	for (char **n = p->notes; n && *n; n++)
+		if (strv_extend(&g->notes, *n) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* Walk up from a device's node to its PHB, through what is known already. */
+static int find_phb(struct collect_ctx *c, struct tce_group *g, const char *devnode)
 {
 	_cleanup_free_ char *cur = strdup(devnode);
+	int k;
 
 	while (cur) {
+		struct node_entry *e = c->n_slots ? node_slot(c, cur) : NULL;
 		char *up;
-		_cleanup_free_ char *compat = NULL;
-		size_t clen = 0;
 
-		if (node_has(r, cur, "ibm,opal-phbid")) {
-			_cleanup_free_ char *id = NULL;
-			size_t ilen;
-			uint64_t v;
+		if (!e || !e->node) {
+			struct tce_group p = { 0 };
+			struct tce_group *np;
 
-			g->has_phb = true;
-			g->phb.node = strdup(dt_display(cur));
-			if (tce_dt_read_prop(r, cur, "ibm,opal-phbid", &id, &ilen) == 0 &&
-			    tce_dt_number(id, ilen, 0, ilen == 8 ? 2 : 1, &v) == 0) {
-				g->phb.has_opal_phbid = true;
-				g->phb.opal_phbid = v;
+			phb_compute(c->r, &p, cur);
+			if (!p.has_phb) {
+				tce_group_done(&p);
+				if ((k = node_put(c, cur, -1)) < 0)
+					return k;
+			} else {
+				np = realloc(c->phbs, (c->n_phbs + 1) * sizeof(*np));
+				if (!np) {
+					tce_group_done(&p);
+					return -ENOMEM;
+				}
+				c->phbs = np;
+				c->phbs[c->n_phbs] = p;
+				if ((k = node_put(c, cur, (int)c->n_phbs++)) < 0)
+					return k;
 			}
-			(void)tce_dt_read_prop(r, cur, "compatible", &compat, &clen);
-			phb_powernv(r, g, cur, compat, clen);
-			return;
+			e = node_slot(c, cur);
 		}
-		if (node_has(r, cur, "ibm,dma-window") ||
-		    node_has(r, cur, "ibm,dma-window-saved")) {
-			g->has_phb = true;
-			g->phb.node = strdup(dt_display(cur));
-			g->phb.model = strdup("pSeries");
-			dma_window_prop(r, g, cur, "ibm,dma-window", TCE_WIN_DMA32);
-			dma_window_prop(r, g, cur, "ibm,dma-window-saved", TCE_WIN_DMA32_SAVED);
-			if (!ddw_prop(r, g, cur, "linux,dma64-ddr-window-info"))
-				(void)ddw_prop(r, g, cur, "linux,direct64-ddr-window-info");
-			return;
-		}
+		if (e->phb >= 0)
+			return phb_apply(g, &c->phbs[e->phb]);
 		up = dt_parent(cur);
 		free(cur);
 		cur = up;
 	}
+	return 0;
 }
 
 /* ---- viability ---------------------------------------------------------------- */
@@ -692,16 +826,12 @@ static int add_blocker(struct tce_group *g, const struct tce_device *d)
 
 static int decide_viability(struct tce_group *g, const char *release)
 {
-	int maj, min;
-	bool ge = true, unknown = false;
+	bool known, ge = rule_ge_5_19(release, &known), unknown = false;
 	int k;
 
-	if (release && tce_parse_kernel_version(release, &maj, &min) == 0) {
-		ge = maj > 5 || (maj == 5 && min >= 19);
-		g->viability_rule = strdup(ge ? ">=5.19" : "<5.19");
-	} else {
-		g->viability_rule = strdup(">=5.19 (kernel release unknown)");
-	}
+	g->viability_rule = strdup(!known ? ">=5.19 (kernel release unknown)"
+				   : ge	  ? ">=5.19"
+					  : "<5.19");
 	for (size_t i = 0; i < g->n_devices; i++) {
 		const struct tce_device *d = &g->devices[i];
 
@@ -771,36 +901,38 @@ static void read_holders(struct tce_root *r, struct tce_group *g)
 
 /* ---- groups ------------------------------------------------------------------ */
 
-static int read_group(struct tce_root *r, struct tce_host *h, const struct tce_collect_opts *o,
-		      struct tce_group *g)
+static int read_group(struct collect_ctx *c, struct tce_group *g)
 {
-	_cleanup_free_ char *gdir = tce_strdup_printf(PATH_IOMMU_GROUPS "/%" PRIu64, g->number);
+	struct tce_root *r = c->r;
+	const struct tce_collect_opts *o = c->o;
+	struct tce_host *h = c->h;
+	_cleanup_free_ char *gpath = tce_strdup_printf(PATH_IOMMU_GROUPS "/%" PRIu64, g->number);
+	_cleanup_dir_ struct tce_dir *gdir = NULL;
 	_cleanup_free_ char *p = NULL, *ddir = NULL;
 	_cleanup_strv_free_ char **names = NULL;
 	const char *devnode = NULL, *hint = NULL;
 	_cleanup_free_ char *busnode = NULL;
 	int k;
 
-	if (!gdir)
+	if (!gpath || !(ddir = tce_strdup_printf("%s/devices", gpath)))
 		return -ENOMEM;
-	p = tce_strdup_printf("%s/name", gdir);
-	if (p && (k = tce_root_read_string(r, p, &g->name)) < 0 && k != -ENOENT)
-		note(g, "name: %s", strerror(-k));
+	k = tce_root_opendir(r, gpath, &gdir);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0) {
+		note(g, "%s", k == -ENODATA ? "not recorded" : strerror(-k));
+	} else {
+		if ((k = tce_dir_read_string(gdir, "name", &g->name)) < 0 && k != -ENOENT)
+			note(g, "name: %s", strerror(-k));
+		if (!(o->omit & TCE_FACT_TYPE))
+			(void)tce_dir_read_string(gdir, "type", &g->type);
+		if (!(o->omit & TCE_FACT_RESERVED))
+			(void)tce_dir_read_string(gdir, "reserved_regions", &g->reserved_regions);
+	}
 	if (g->name && tce_parse_group_name(g->name, &g->domain, &g->name_pe) == 0)
 		g->has_domain_pe = true;
-	free(p);
-	p = tce_strdup_printf("%s/type", gdir);
-	if (p)
-		(void)tce_root_read_string(r, p, &g->type);
-	free(p);
-	p = tce_strdup_printf("%s/reserved_regions", gdir);
-	if (p)
-		(void)tce_root_read_string(r, p, &g->reserved_regions);
 
-	ddir = tce_strdup_printf("%s/devices", gdir);
-	if (!ddir)
-		return -ENOMEM;
-	k = tce_root_list(r, ddir, &names);
+	k = gdir ? tce_dir_list(gdir, "devices", &names) : -ENOENT;
 	if (k < 0) {
 		note(g, "devices: %s", k == -ENODATA ? "not recorded" : strerror(-k));
 	} else {
@@ -817,7 +949,7 @@ static int read_group(struct tce_root *r, struct tce_host *h, const struct tce_c
 				DBG("group %" PRIu64 ": %s is not a PCI address", g->number, *n);
 			}
 			g->n_devices++;
-			if ((k = read_device(r, h->platform, ddir, *n, d, o->names)) < 0)
+			if ((k = read_device(r, h->platform, c->ge_5_19, ddir, *n, d, o)) < 0)
 				return k;
 			if (d->vanished)
 				note(g, "%s is listed in the group but has vanished from sysfs",
@@ -835,11 +967,11 @@ static int read_group(struct tce_root *r, struct tce_host *h, const struct tce_c
 	/* Walk up from each device's node until one leads to the PHB; a VF
 	 * has none of its own and uses its PF's. */
 	for (size_t i = 0; i < g->n_devices && !g->has_phb; i++)
-		if (g->devices[i].of_node)
-			find_phb(r, g, g->devices[i].of_node);
+		if (g->devices[i].of_node && (k = find_phb(c, g, g->devices[i].of_node)) < 0)
+			return k;
 	for (size_t i = 0; i < g->n_devices && !g->has_phb; i++)
-		if (g->devices[i].phb_hint)
-			find_phb(r, g, g->devices[i].phb_hint);
+		if (g->devices[i].phb_hint && (k = find_phb(c, g, g->devices[i].phb_hint)) < 0)
+			return k;
 	if (!devnode)
 		devnode = hint;
 	/* No device with a node (an empty pSeries group: E2E §4 shows PHBs
@@ -850,7 +982,8 @@ static int read_group(struct tce_root *r, struct tce_host *h, const struct tce_c
 
 		if (bp && tce_root_realpath(r, bp, &busnode) == 0) {
 			devnode = busnode;
-			find_phb(r, g, busnode);
+			if ((k = find_phb(c, g, busnode)) < 0)
+				return k;
 		}
 	}
 
@@ -898,7 +1031,6 @@ static int read_group(struct tce_root *r, struct tce_host *h, const struct tce_c
 	if ((k = decide_viability(g, h->kernel_release)) < 0)
 		return k;
 
-	free(p);
 	p = tce_strdup_printf(PATH_DEV_VFIO "/%" PRIu64, g->number);
 	if (!p)
 		return -ENOMEM;
@@ -911,11 +1043,11 @@ static int read_group(struct tce_root *r, struct tce_host *h, const struct tce_c
 	return 0;
 }
 
-static int group_cmp(const void *a, const void *b)
+static int u64_cmp(const void *a, const void *b)
 {
-	const struct tce_group *x = a, *y = b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	return x->number < y->number ? -1 : x->number > y->number;
+	return x < y ? -1 : x > y;
 }
 
 static bool group_wanted(const struct tce_collect_opts *o, const struct tce_group *g)
@@ -952,13 +1084,15 @@ static char *explain_no_groups(const struct tce_host *h, int err)
 		      "without CONFIG_SPAPR_TCE_IOMMU");
 }
 
-int tce_host_collect_groups(struct tce_root *r, const struct tce_collect_opts *o,
-			    struct tce_host **ret)
+int tce_host_each_group(struct tce_root *r, const struct tce_collect_opts *o, struct tce_host **ret,
+			tce_group_fn fn, void *userdata)
 {
 	_cleanup_host_ struct tce_host *h = calloc(1, sizeof(*h));
 	_cleanup_strv_free_ char **entries = NULL;
+	_cleanup_free_ uint64_t *nums = NULL;
+	struct collect_ctx c = { .r = r, .o = o };
 	size_t n = 0;
-	int k;
+	int k = 0;
 
 	if (!h)
 		return -ENOMEM;
@@ -967,6 +1101,12 @@ int tce_host_collect_groups(struct tce_root *r, const struct tce_collect_opts *o
 	if (tce_root_machine(r) && !(h->machine = strdup(tce_root_machine(r))))
 		return -ENOMEM;
 	h->platform = tce_dt_platform(r);
+	c.h = h;
+	{
+		bool known;
+
+		c.ge_5_19 = rule_ge_5_19(h->kernel_release, &known);
+	}
 
 	k = tce_root_list(r, PATH_IOMMU_GROUPS, &entries);
 	if (k < 0) {
@@ -975,44 +1115,55 @@ int tce_host_collect_groups(struct tce_root *r, const struct tce_collect_opts *o
 		*ret = TAKE_PTR(h);
 		return 0;
 	}
-	h->groups = calloc(strv_length(entries) + 1, sizeof(*h->groups));
-	if (!h->groups)
+	if (!(nums = calloc(strv_length(entries) + 1, sizeof(*nums))))
 		return -ENOMEM;
 	for (char **e = entries; *e; e++) {
 		uint64_t num;
-		const char *c;
 
-		for (c = *e; *c >= '0' && *c <= '9'; c++)
-			;
-		if (*c || tce_parse_u64(*e, 10, &num) < 0)
+		if (!tce_all_digits(*e) || tce_parse_u64(*e, 10, &num) < 0)
 			continue; /* not a group */
 		if (o->has_group && num != o->group)
 			continue;
-		h->groups[n].number = num;
-		h->groups[n].viable = TCE_UNKNOWN;
-		n++;
+		nums[n++] = num;
 	}
-	h->n_groups = n;
-	qsort(h->groups, n, sizeof(*h->groups), group_cmp);
-	for (size_t i = 0; i < h->n_groups; i++)
-		if ((k = read_group(r, h, o, &h->groups[i])) < 0)
-			return k;
-	/* selection by device happens after reading: a group is shown whole */
-	if (o->has_bdf) {
-		size_t w = 0;
-
-		for (size_t i = 0; i < h->n_groups; i++) {
-			if (group_wanted(o, &h->groups[i]))
-				h->groups[w++] = h->groups[i];
-			else
-				tce_group_done(&h->groups[i]);
-		}
-		h->n_groups = w;
-	}
+	strv_free(TAKE_PTR(entries));
+	qsort(nums, n, sizeof(*nums), u64_cmp);
 	if (n == 0)
 		h->note = explain_no_groups(h, 0);
+	/* one group at a time: read, handed over, freed */
+	for (size_t i = 0; i < n && k >= 0; i++) {
+		struct tce_group g = { .number = nums[i], .viable = TCE_UNKNOWN };
+
+		k = read_group(&c, &g);
+		/* selection by device happens after reading: a group is shown whole */
+		if (k >= 0 && group_wanted(o, &g))
+			k = fn(h, &g, userdata);
+		tce_group_done(&g);
+	}
+	ctx_done(&c);
+	if (k < 0)
+		return k;
 	*ret = TAKE_PTR(h);
 	return 0;
+}
+
+static int keep_group(struct tce_host *h, struct tce_group *g, void *userdata)
+{
+	struct tce_group *ng = realloc(h->groups, (h->n_groups + 1) * sizeof(*ng));
+
+	(void)userdata;
+	if (!ng)
+		return -ENOMEM;
+	h->groups = ng;
+	h->groups[h->n_groups++] = *g;
+	*g = (struct tce_group){ 0 }; /* taken */
+	return 0;
+}
+
+int tce_host_collect_groups(struct tce_root *r, const struct tce_collect_opts *o,
+			    struct tce_host **ret)
+{
+	return tce_host_each_group(r, o, ret, keep_group, NULL);
 }
 
 /* ---- --probe --------------------------------------------------------------- */
@@ -1046,61 +1197,56 @@ static bool held_now(uint64_t group)
 	return false;
 }
 
-void tce_host_probe_groups(struct tce_host *h)
+void tce_group_probe(struct tce_group *g)
 {
-	for (size_t i = 0; i < h->n_groups; i++) {
-		struct tce_group *g = &h->groups[i];
-		struct tce_vfio_probe p;
-		struct tce_window *w;
-		int k;
+	struct tce_vfio_probe p;
+	struct tce_window *w;
+	int k;
 
-		if (!g->vfio_node_exists) {
-			probe_set(g, "skipped", "no device of the group is bound to a VFIO driver");
-			continue;
-		}
-		if (g->viable != TCE_YES) {
-			probe_set(g, "skipped", "not viable: only idle, viable groups are probed");
-			continue;
-		}
-		if (g->holders_state != TCE_HOLDERS_KNOWN) {
-			probe_set(g, "skipped",
-				  "its holders are unknown: only idle groups are probed");
-			continue;
-		}
-		if (g->n_holders) {
-			probe_set(g, "skipped", "in use by pid %d (%s): never probed",
-				  g->holders[0].pid, g->holders[0].comm ? g->holders[0].comm : "?");
-			continue;
-		}
-		/* the holders were scanned before the first probe: a VM may have
-		 * taken the group since; look again right before opening it */
-		if (held_now(g->number)) {
-			probe_set(g, "skipped", "in use since the holders were read: never probed");
-			continue;
-		}
-		k = tce_vfio_probe_group(g->number, &p);
-		if (k == -EBUSY) {
-			probe_set(g, "busy", "%s: in use (EBUSY); not forced", p.step);
-			continue;
-		}
-		if (k < 0) {
-			probe_set(g, "failed", "%s: %s", p.step ? p.step : "probe", strerror(-k));
-			continue;
-		}
-		probe_set(
-		    g, "ok", "VFIO_IOMMU_SPAPR_TCE_GET_INFO%s",
-		    p.has_ddw ? "" : " (no DDW: the kernel did not set VFIO_IOMMU_SPAPR_INFO_DDW)");
-		w = add_window(g, TCE_WIN_VFIO_DMA32, "", "vfio");
-		if (w) {
-			w->has_start = w->has_size = true;
-			w->start = p.dma32_start;
-			w->size = p.dma32_size;
-		}
-		if (p.has_ddw && (w = add_window(g, TCE_WIN_VFIO_DDW, "", "vfio"))) {
-			w->has_page_sizes = w->has_max_windows = w->has_levels = true;
-			w->page_sizes = p.pgsizes;
-			w->max_windows = p.max_windows;
-			w->levels = p.levels;
-		}
+	if (!g->vfio_node_exists) {
+		probe_set(g, "skipped", "no device of the group is bound to a VFIO driver");
+		return;
+	}
+	if (g->viable != TCE_YES) {
+		probe_set(g, "skipped", "not viable: only idle, viable groups are probed");
+		return;
+	}
+	if (g->holders_state != TCE_HOLDERS_KNOWN) {
+		probe_set(g, "skipped", "its holders are unknown: only idle groups are probed");
+		return;
+	}
+	if (g->n_holders) {
+		probe_set(g, "skipped", "in use by pid %d (%s): never probed", g->holders[0].pid,
+			  g->holders[0].comm ? g->holders[0].comm : "?");
+		return;
+	}
+	/* the holders were scanned before the first probe: a VM may have
+	 * taken the group since; look again right before opening it */
+	if (held_now(g->number)) {
+		probe_set(g, "skipped", "in use since the holders were read: never probed");
+		return;
+	}
+	k = tce_vfio_probe_group(g->number, &p);
+	if (k == -EBUSY) {
+		probe_set(g, "busy", "%s: in use (EBUSY); not forced", p.step);
+		return;
+	}
+	if (k < 0) {
+		probe_set(g, "failed", "%s: %s", p.step ? p.step : "probe", strerror(-k));
+		return;
+	}
+	probe_set(g, "ok", "VFIO_IOMMU_SPAPR_TCE_GET_INFO%s",
+		  p.has_ddw ? "" : " (no DDW: the kernel did not set VFIO_IOMMU_SPAPR_INFO_DDW)");
+	w = add_window(g, TCE_WIN_VFIO_DMA32, "", "vfio");
+	if (w) {
+		w->has_start = w->has_size = true;
+		w->start = p.dma32_start;
+		w->size = p.dma32_size;
+	}
+	if (p.has_ddw && (w = add_window(g, TCE_WIN_VFIO_DDW, "", "vfio"))) {
+		w->has_page_sizes = w->has_max_windows = w->has_levels = true;
+		w->page_sizes = p.pgsizes;
+		w->max_windows = p.max_windows;
+		w->levels = p.levels;
 	}
 }

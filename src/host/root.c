@@ -197,16 +197,46 @@ static int snapshot_open(struct tce_root *r, const char *name)
 	return fd;
 }
 
-static int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
+/*
+ * Read a whole file of at most max bytes. The first read() goes to a stack
+ * buffer and what it got is copied out at its size. With one_read, a short
+ * first read is the whole file: a sysfs attribute (or device-tree property)
+ * hands over all of it in one read() (kernfs: seq_file show() or a bin
+ * attribute up to PAGE_SIZE a call), and so does a regular file on a local
+ * filesystem, so the read that would only see EOF is skipped (issue 9).
+ * /proc files are seq_files that return a record at a time: never one_read.
+ */
+static int read_fd_whole(int fd, size_t max, bool one_read, char **ret, size_t *ret_len)
 {
+	char first[4096];
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, alloc = 0;
+	size_t len, alloc;
+	ssize_t n;
 
+	do
+		n = read(fd, first, sizeof(first));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	len = (size_t)n;
+	if (len > max)
+		return -EFBIG;
+	if (n == 0 || (one_read && len < sizeof(first))) {
+		if (!(buf = malloc(len + 1)))
+			return -ENOMEM;
+		memcpy(buf, first, len);
+		buf[len] = '\0';
+		*ret = TAKE_PTR(buf);
+		*ret_len = len;
+		return 0;
+	}
+	alloc = 2 * sizeof(first);
+	if (!(buf = malloc(alloc + 1)))
+		return -ENOMEM;
+	memcpy(buf, first, len);
 	for (;;) {
-		ssize_t n;
-
 		if (len + 1 >= alloc) {
-			size_t na = alloc ? alloc * 2 : 4096;
+			size_t na = alloc * 2;
 			char *nb;
 
 			if (alloc > max + 1)
@@ -229,12 +259,22 @@ static int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
 		if (len > max)
 			return -EFBIG;
 	}
-	if (!buf && !(buf = malloc(1)))
-		return -ENOMEM;
 	buf[len] = '\0';
+	if (alloc > len + 1 + 64) {
+		/* keep what was read, not the buffer it was read into */
+		char *nb = realloc(buf, len + 1);
+
+		if (nb)
+			buf = nb;
+	}
 	*ret = TAKE_PTR(buf);
 	*ret_len = len;
 	return 0;
+}
+
+static int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	return read_fd_whole(fd, max, false, ret, ret_len);
 }
 
 static int load_snapshot_files(struct tce_root *r)
@@ -794,7 +834,10 @@ static int openat2_in_root(struct tce_root *r, const char *path, int flags)
 	};
 	int fd = -1;
 
-	for (int tries = 0; tries < 3; tries++) {
+	/* RESOLVE_IN_ROOT gives EAGAIN when a rename or mount anywhere raced
+	 * with its ".." handling (fs/namei.c): a busy machine sees it. Callers
+	 * take the userspace resolver when it persists. */
+	for (int tries = 0; tries < 8; tries++) {
 		fd = (int)syscall(SYS_openat2, r->dirfd, rel(path), &how, sizeof(how));
 		if (fd >= 0 || errno != EAGAIN)
 			break;
@@ -811,6 +854,8 @@ static int open_resolved(struct tce_root *r, const char *path, int flags, char *
 		fd = openat2_in_root(r, path, flags);
 		if (fd >= 0)
 			return fd;
+		if (fd == -EAGAIN)
+			goto slow; /* a race that persisted: this lookup only */
 		if (fd != -ENOSYS && fd != -EPERM)
 			return fd;
 		if (fd == -EPERM) {
@@ -828,6 +873,7 @@ static int open_resolved(struct tce_root *r, const char *path, int flags, char *
 		DBG("openat2 unavailable (%m); resolving in userspace");
 		r->openat2_ok = false;
 	}
+slow:
 	k = resolve(r, path, true, &canon);
 	if (k < 0)
 		return k;
@@ -873,6 +919,13 @@ static int open_regular(struct tce_root *r, const char *path, char **ret_canon)
 	return k;
 }
 
+/* sysfs and the device tree in it: a value comes whole in one read() */
+static bool is_kernfs(const char *path)
+{
+	return strneq(path, PATH_SYSFS "/", sizeof(PATH_SYSFS "/") - 1) ||
+	       strneq(path, PATH_PROC_DEVTREE "/", sizeof(PATH_PROC_DEVTREE "/") - 1);
+}
+
 int tce_root_read(struct tce_root *r, const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *canon = NULL, *buf = NULL;
@@ -883,7 +936,7 @@ int tce_root_read(struct tce_root *r, const char *path, size_t max, char **ret, 
 	fd = open_regular(r, path, &canon);
 	if (fd < 0)
 		return fd;
-	k = read_fd_all(fd, max, &buf, &len);
+	k = read_fd_whole(fd, max, is_kernfs(path), &buf, &len);
 	if (k < 0) {
 		record_result(r, path, -k);
 		return k;
@@ -975,8 +1028,9 @@ static int fast_open(struct tce_root *r, const char *path, int flags)
 	if (!r->openat2_ok || r->rec)
 		return -ENOSYS;
 	fd = openat2_in_root(r, path, flags);
-	/* EPERM can be a seccomp refusal: let the slow path decide */
-	return fd == -ENOSYS || fd == -EPERM ? -ENOSYS : fd;
+	/* EPERM can be a seccomp refusal, EAGAIN a race that persisted: let
+	 * the slow path decide */
+	return fd == -ENOSYS || fd == -EPERM || fd == -EAGAIN ? -ENOSYS : fd;
 }
 
 /* readlink of a path, its parent resolved by the kernel. */
@@ -1322,4 +1376,223 @@ int tce_root_write_sidecar(struct tce_root *r, const char *relpath, const char *
 		len -= (size_t)w;
 	}
 	return 0;
+}
+
+/* ---- directories opened once ------------------------------------------------ */
+
+struct tce_dir {
+	struct tce_root *r;
+	int fd; /* O_PATH; -1: every call goes through the path (recording, no openat2) */
+	char *path;
+};
+
+static char *dir_join(const struct tce_dir *d, const char *name)
+{
+	return tce_strdup_printf("%s/%s", streq(d->path, "/") ? "" : d->path, name);
+}
+
+int tce_root_opendir(struct tce_root *r, const char *path, struct tce_dir **ret)
+{
+	_cleanup_free_ struct tce_dir *d = calloc(1, sizeof(*d));
+	int k;
+
+	if (!d || !(d->path = strdup(path)))
+		return -ENOMEM;
+	d->r = r;
+	d->fd = fast_open(r, path, O_PATH | O_DIRECTORY);
+	if (d->fd == -ENOSYS || (d->fd < 0 && replay_empty_dir(r, path, d->fd))) {
+		/* the path-based readers decide, and record what they cross */
+		d->fd = -1;
+		k = tce_root_exists(r, path);
+	} else if (d->fd < 0) {
+		k = d->fd == -ENOENT || d->fd == -ENOTDIR ? replay_error(r, path, -d->fd) : d->fd;
+	} else {
+		k = 0;
+	}
+	if (k < 0) {
+		if (d->fd >= 0)
+			close(d->fd);
+		free(d->path);
+		return k;
+	}
+	*ret = TAKE_PTR(d);
+	return 0;
+}
+
+struct tce_dir *tce_dir_free(struct tce_dir *d)
+{
+	if (d) {
+		if (d->fd >= 0)
+			close(d->fd);
+		free(d->path);
+		free(d);
+	}
+	return NULL;
+}
+
+const char *tce_dir_path(const struct tce_dir *d)
+{
+	return d->path;
+}
+
+/*
+ * A file of the directory: one openat() of one name, never following a link
+ * (a link is resolved in the root by the path-based reader), never blocking
+ * on a FIFO (O_NONBLOCK); a directory fails read() with EISDIR. The fd, or
+ * -errno with "not recorded" sorted out; -ENOSYS: use the path.
+ */
+static int dir_open_file(struct tce_dir *d, const char *name)
+{
+	_cleanup_free_ char *p = NULL;
+	int fd;
+
+	if (d->fd < 0 || d->r->rec)
+		return -ENOSYS;
+	fd = openat(d->fd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	if (errno == ELOOP)
+		return -ENOSYS;
+	if (errno != ENOENT && errno != ENOTDIR)
+		return -errno;
+	p = dir_join(d, name);
+	return p ? replay_error(d->r, p, errno) : -ENOMEM;
+}
+
+int tce_dir_read(struct tce_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *p = NULL;
+	size_t len;
+	int fd = dir_open_file(d, name), k;
+
+	if (fd >= 0) {
+		k = read_fd_whole(fd, max, true, ret, &len);
+		close(fd);
+		if (k == 0 && ret_len)
+			*ret_len = len;
+		return k;
+	}
+	if (fd != -ENOSYS)
+		return fd;
+	p = dir_join(d, name);
+	return p ? tce_root_read(d->r, p, max, ret, ret_len) : -ENOMEM;
+}
+
+int tce_dir_read_head(struct tce_dir *d, const char *name, size_t n, void *buf, size_t *ret_len)
+{
+	_cleanup_free_ char *p = NULL;
+	int fd = dir_open_file(d, name);
+	ssize_t m;
+
+	if (fd >= 0) {
+		do
+			m = read(fd, buf, n);
+		while (m < 0 && errno == EINTR);
+		close(fd);
+		if (m < 0)
+			return -errno;
+		*ret_len = (size_t)m;
+		return 0;
+	}
+	if (fd != -ENOSYS)
+		return fd;
+	p = dir_join(d, name);
+	return p ? tce_root_read_head(d->r, p, n, buf, ret_len) : -ENOMEM;
+}
+
+int tce_dir_read_string(struct tce_dir *d, const char *name, char **ret)
+{
+	char *buf;
+	size_t len;
+	int k = tce_dir_read(d, name, MAX_STRING, &buf, &len);
+
+	if (k < 0)
+		return k;
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		return -EINVAL;
+	}
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	*ret = buf;
+	return 0;
+}
+
+int tce_dir_read_u64(struct tce_dir *d, const char *name, int base, uint64_t *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int k = tce_dir_read_string(d, name, &s);
+
+	return k < 0 ? k : tce_parse_u64(s, base, ret);
+}
+
+int tce_dir_read_s64(struct tce_dir *d, const char *name, int base, int64_t *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int k = tce_dir_read_string(d, name, &s);
+
+	return k < 0 ? k : tce_parse_s64(s, base, ret);
+}
+
+int tce_dir_readlink(struct tce_dir *d, const char *name, char **ret)
+{
+	_cleanup_free_ char *p = NULL;
+	char target[4096];
+	ssize_t n;
+
+	if (d->fd >= 0 && !d->r->rec) {
+		n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			*ret = strdup(target);
+			return *ret ? 0 : -ENOMEM;
+		}
+		if (n < 0 && errno != ENOENT && errno != ENOTDIR)
+			return -errno;
+		if (n < 0) {
+			p = dir_join(d, name);
+			return p ? replay_error(d->r, p, errno) : -ENOMEM;
+		}
+		/* an empty target: as the path-based reader says */
+	}
+	p = dir_join(d, name);
+	return p ? tce_root_readlink(d->r, p, ret) : -ENOMEM;
+}
+
+int tce_dir_realpath(struct tce_dir *d, const char *name, char **ret)
+{
+	_cleanup_free_ char *p = dir_join(d, name);
+
+	return p ? tce_root_realpath(d->r, p, ret) : -ENOMEM;
+}
+
+int tce_dir_exists(struct tce_dir *d, const char *name)
+{
+	_cleanup_free_ char *p = NULL;
+	struct stat st;
+
+	if (d->fd >= 0 && !d->r->rec) {
+		if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (!S_ISLNK(st.st_mode))
+				return 0;
+			/* a link: followed in the root by the path-based reader */
+		} else if (errno != ENOENT && errno != ENOTDIR) {
+			return -errno;
+		} else {
+			int e = errno;
+
+			if (!(p = dir_join(d, name)))
+				return -ENOMEM;
+			return replay_empty_dir(d->r, p, -e) ? 0 : replay_error(d->r, p, e);
+		}
+	}
+	p = dir_join(d, name);
+	return p ? tce_root_exists(d->r, p) : -ENOMEM;
+}
+
+int tce_dir_list(struct tce_dir *d, const char *name, char ***ret)
+{
+	_cleanup_free_ char *p = dir_join(d, name);
+
+	return p ? tce_root_list(d->r, p, ret) : -ENOMEM;
 }

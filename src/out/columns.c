@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "tceiommu/columns.h"
+#include "tceiommu/host.h"
 
 #define G TCE_COL_GROUP
 #define D TCE_COL_DEVICE
@@ -63,6 +64,27 @@ const struct tce_colinfo tce_columns[TCE_N_COLUMNS] = {
 	[COL_EEH] = { "EEH", 10, false, D, S, true, false, false,
 		      "EEH PE state as the kernel prints it (read only)" },
 };
+
+unsigned tce_column_facts(int col)
+{
+	switch (col) {
+	case COL_TYPE:
+		return TCE_FACT_TYPE;
+	case COL_OVERRIDE:
+		return TCE_FACT_OVERRIDE;
+	case COL_NUMA:
+		return TCE_FACT_NUMA;
+	case COL_PHYSFN:
+	case COL_VFS:
+		return TCE_FACT_SRIOV;
+	case COL_LOC:
+		return TCE_FACT_LOC;
+	case COL_EEH:
+		return TCE_FACT_EEH;
+	default:
+		return 0;
+	}
+}
 
 int tce_column_by_name(const char *name, size_t len)
 {
