@@ -10,7 +10,7 @@ pkgs=(
 	# tests; a real libvirtd (tests/scripts/libvirtd-real.sh): without recommends,
 	# so no qemu-system-x86 for libvirtd to probe at every start
 	libvirt-daemon libvirt-daemon-system libvirt-clients
-	libcmocka-dev python3 python3-prometheus-client valgrind clang-format util-linux
+	libcmocka-dev python3 python3-prometheus-client valgrind clang-format util-linux strace
 	# real ppc64el kernels under emulation (tests/e2e)
 	qemu-system-ppc qemu-system-data xz-utils
 )

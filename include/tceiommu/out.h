@@ -38,10 +38,20 @@ int tce_json_write(json_object *doc, FILE *f);
 struct libscols_table;
 struct libscols_table *tce_scols_table_new(FILE *f, enum tce_out_mode mode, bool noheadings);
 
-int tce_render_groups_table(const struct tce_host *h, const struct tce_out_opts *o, FILE *f);
-int tce_render_groups_json(const struct tce_host *h, FILE *f);
-/* After the tree: why groups are not viable, what would release them. */
-void tce_render_groups_notes(const struct tce_host *h, FILE *f);
+/*
+ * list-groups' output, fed one group at a time (issue 9): JSON is written as
+ * it comes; the tree keeps its rows (widths need them all) and prints them,
+ * then the notes, at finish; with no group, finish writes the host's note
+ * (or JSON with an empty list).
+ */
+struct tce_groups_out;
+int tce_groups_out_new(const struct tce_out_opts *o, FILE *f, struct tce_groups_out **ret);
+int tce_groups_out_group(struct tce_groups_out *s, const struct tce_host *h,
+			 const struct tce_group *g);
+int tce_groups_out_finish(struct tce_groups_out *s, const struct tce_host *h);
+void tce_groups_out_free(struct tce_groups_out *s);
+/* After the tree: why a group is not viable, what would release it. */
+void tce_render_group_notes(const struct tce_group *g, FILE *f);
 
 /* check-host renderers */
 struct tce_check_result;

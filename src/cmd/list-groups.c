@@ -75,6 +75,27 @@ static int list_columns(bool json)
 	return TCE_EXIT_OK;
 }
 
+struct emitter {
+	struct tce_groups_out *out;
+	bool probe;
+	size_t n;
+};
+
+static int emit(struct tce_host *h, struct tce_group *g, void *userdata)
+{
+	struct emitter *em = userdata;
+
+	if (em->probe)
+		tce_group_probe(g);
+	em->n++;
+	return tce_groups_out_group(em->out, h, g);
+}
+
+static void groups_out_freep(struct tce_groups_out **s)
+{
+	tce_groups_out_free(*s);
+}
+
 int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 {
 	enum { OPT_LIST_COLUMNS = 256, OPT_PROBE };
@@ -95,6 +116,8 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 	};
 	_cleanup_root_ struct tce_root *r = NULL;
 	_cleanup_host_ struct tce_host *h = NULL;
+	_cleanup_(groups_out_freep) struct tce_groups_out *out = NULL;
+	struct emitter em = { 0 };
 	struct tce_out_opts o = { .mode = TCE_OUT_TREE };
 	struct tce_collect_opts co = { 0 };
 	const char *outlist = NULL, *devarg = NULL;
@@ -209,9 +232,17 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 	if (o.mode == TCE_OUT_JSON)
 		co.omit = 0; /* every field */
 
-	k = tce_host_collect_groups(r, &co, &h);
+	/* one group at a time: read, written (or kept as a compact row), freed */
+	k = tce_groups_out_new(&o, stdout, &out);
 	if (k < 0) {
-		ERR("reading IOMMU groups: %s", strerror(-k));
+		ERR("%s", strerror(-k));
+		return TCE_EXIT_FAILURE;
+	}
+	em.out = out;
+	em.probe = probe;
+	k = tce_host_each_group(r, &co, &h, emit, &em);
+	if (k < 0) {
+		ERR("%s IOMMU groups: %s", em.n ? "writing" : "reading", strerror(-k));
 		return TCE_EXIT_FAILURE;
 	}
 	if (h->groups_err && h->groups_err != -ENOENT && h->groups_err != -ENODATA) {
@@ -219,27 +250,14 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 		ERR("%s", h->note ? h->note : strerror(-h->groups_err));
 		return TCE_EXIT_FAILURE;
 	}
-	if ((co.has_group || co.has_bdf) && h->n_groups == 0 && !h->groups_err) {
+	if ((co.has_group || co.has_bdf) && em.n == 0 && !h->groups_err) {
 		if (co.has_group)
 			ERR("group %" PRIu64 " does not exist", co.group);
 		else
 			ERR("no IOMMU group holds device %s", devarg);
 		return TCE_EXIT_FAILURE;
 	}
-
-	if (probe)
-		for (size_t i = 0; i < h->n_groups; i++)
-			tce_group_probe(&h->groups[i]);
-	if (o.mode == TCE_OUT_JSON) {
-		k = tce_render_groups_json(h, stdout);
-	} else if (h->n_groups == 0) {
-		printf("%s\n", h->note ? h->note : "no IOMMU groups");
-		k = 0;
-	} else {
-		k = tce_render_groups_table(h, &o, stdout);
-		if (k == 0 && o.mode == TCE_OUT_TREE)
-			tce_render_groups_notes(h, stdout);
-	}
+	k = tce_groups_out_finish(out, h);
 	if (k < 0) {
 		ERR("writing output: %s", strerror(-k));
 		return TCE_EXIT_FAILURE;

@@ -1404,6 +1404,15 @@ int tce_root_opendir(struct tce_root *r, const char *path, struct tce_dir **ret)
 		/* the path-based readers decide, and record what they cross */
 		d->fd = -1;
 		k = tce_root_exists(r, path);
+		if (k == 0 && !replay_empty_dir(r, path, -ENOENT)) {
+			_cleanup_free_ char *canon = NULL;
+			struct stat st;
+
+			if (resolve(r, path, true, &canon) == 0 &&
+			    fstatat(r->dirfd, rel(canon), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    !S_ISDIR(st.st_mode))
+				k = -ENOTDIR;
+		}
 	} else if (d->fd < 0) {
 		k = d->fd == -ENOENT || d->fd == -ENOTDIR ? replay_error(r, path, -d->fd) : d->fd;
 	} else {
@@ -1449,8 +1458,20 @@ static int dir_open_file(struct tce_dir *d, const char *name)
 	if (d->fd < 0 || d->r->rec)
 		return -ENOSYS;
 	fd = openat(d->fd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	if (fd >= 0)
-		return fd;
+	if (fd >= 0) {
+		struct stat st;
+		int k = 0;
+
+		/* only a regular file is read, as open_regular() has it */
+		if (fstat(fd, &st) < 0)
+			k = -errno;
+		else if (!S_ISREG(st.st_mode))
+			k = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		if (k == 0)
+			return fd;
+		close(fd);
+		return k;
+	}
 	if (errno == ELOOP)
 		return -ENOSYS;
 	if (errno != ENOENT && errno != ENOTDIR)

@@ -255,14 +255,9 @@ struct libscols_table *tce_scols_table_new(FILE *f, enum tce_out_mode mode, bool
 	return tb;
 }
 
-int tce_render_groups_table(const struct tce_host *h, const struct tce_out_opts *o, FILE *f)
+static int table_columns(struct libscols_table *tb, const struct tce_out_opts *o)
 {
-	struct libscols_table *tb = tce_scols_table_new(f, o->mode, o->noheadings);
 	bool tree = o->mode == TCE_OUT_TREE;
-	int k = 0;
-
-	if (!tb)
-		return -ENOMEM;
 
 	for (size_t i = 0; i < o->n_columns; i++) {
 		const struct tce_colinfo *ci = &tce_columns[o->columns[i]];
@@ -272,53 +267,47 @@ int tce_render_groups_table(const struct tce_host *h, const struct tce_out_opts 
 			fl |= SCOLS_FL_TREE;
 		if (ci->right)
 			fl |= SCOLS_FL_RIGHT;
-		if (!scols_table_new_column(tb, ci->name, ci->whint, fl)) {
-			k = -ENOMEM;
-			goto out;
+		if (!scols_table_new_column(tb, ci->name, ci->whint, fl))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One group's rows: in the tree, the group and its devices below it; raw
+ * and pairs, a row a device with the group's columns repeated. */
+static int table_add_group(struct libscols_table *tb, const struct tce_out_opts *o,
+			   const struct tce_group *g)
+{
+	bool tree = o->mode == TCE_OUT_TREE;
+	struct libscols_line *gl = NULL;
+	int k = 0;
+
+	if (tree || g->n_devices == 0) {
+		gl = scols_table_new_line(tb, NULL);
+		if (!gl)
+			return -ENOMEM;
+		for (size_t i = 0; i < o->n_columns && k >= 0; i++)
+			if (tree ? tce_columns[o->columns[i]].level == TCE_COL_GROUP : true)
+				k = set_cell(gl, i,
+					     tce_columns[o->columns[i]].level == TCE_COL_GROUP
+						 ? group_cell(g, o->columns[i], o->bytes)
+						 : NULL);
+	}
+	for (size_t di = 0; di < g->n_devices && k >= 0; di++) {
+		const struct tce_device *d = &g->devices[di];
+		struct libscols_line *dl = scols_table_new_line(tb, tree ? gl : NULL);
+
+		if (!dl)
+			return -ENOMEM;
+		for (size_t i = 0; i < o->n_columns && k >= 0; i++) {
+			int c = o->columns[i];
+
+			if (tce_columns[c].level == TCE_COL_DEVICE || (tree && c == COL_GROUP))
+				k = set_cell(dl, i, device_cell(d, c));
+			else if (!tree)
+				k = set_cell(dl, i, group_cell(g, c, o->bytes));
 		}
 	}
-
-	for (size_t gi = 0; gi < h->n_groups && k >= 0; gi++) {
-		const struct tce_group *g = &h->groups[gi];
-		struct libscols_line *gl = NULL;
-
-		if (tree || g->n_devices == 0) {
-			gl = scols_table_new_line(tb, NULL);
-			if (!gl) {
-				k = -ENOMEM;
-				break;
-			}
-			for (size_t i = 0; i < o->n_columns && k >= 0; i++)
-				if (tree ? tce_columns[o->columns[i]].level == TCE_COL_GROUP : true)
-					k = set_cell(gl, i,
-						     tce_columns[o->columns[i]].level ==
-							     TCE_COL_GROUP
-							 ? group_cell(g, o->columns[i], o->bytes)
-							 : NULL);
-		}
-		for (size_t di = 0; di < g->n_devices && k >= 0; di++) {
-			const struct tce_device *d = &g->devices[di];
-			struct libscols_line *dl = scols_table_new_line(tb, tree ? gl : NULL);
-
-			if (!dl) {
-				k = -ENOMEM;
-				break;
-			}
-			for (size_t i = 0; i < o->n_columns && k >= 0; i++) {
-				int c = o->columns[i];
-
-				if (tce_columns[c].level == TCE_COL_DEVICE ||
-				    (tree && c == COL_GROUP))
-					k = set_cell(dl, i, device_cell(d, c));
-				else if (!tree)
-					k = set_cell(dl, i, group_cell(g, c, o->bytes));
-			}
-		}
-	}
-	if (k >= 0)
-		k = scols_print_table(tb);
-out:
-	scols_unref_table(tb);
 	return k < 0 ? k : 0;
 }
 
@@ -537,55 +526,179 @@ static json_object *group_json(const struct tce_group *g)
 	return o;
 }
 
-int tce_render_groups_json(const struct tce_host *h, FILE *f)
-{
-	json_object *root = json_object_new_object(), *a = json_object_new_array();
+#define JSON_FLAGS                                                                                 \
+	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-	json_object_object_add(root, "schema_version",
-			       json_object_new_int(TCE_JSON_SCHEMA_VERSION));
-	json_object_object_add(root, "kernel_release", jstr(h->kernel_release));
-	json_object_object_add(root, "machine", jstr(h->machine));
-	json_object_object_add(root, "platform",
-			       json_object_new_string(tce_platform_name(h->platform)));
-	for (size_t i = 0; i < h->n_groups; i++)
-		json_object_array_add(a, group_json(&h->groups[i]));
-	json_object_object_add(root, "groups", a);
-	json_object_object_add(root, "note", jstr(h->note));
-	return tce_json_write(root, f);
+/* A value as json-c writes it inside the document; consumes v. */
+static int json_put_value(FILE *f, json_object *v)
+{
+	int k = fputs(v ? json_object_to_json_string_ext(v, JSON_FLAGS) : "null", f);
+
+	json_object_put(v);
+	return k < 0 ? -EIO : 0;
 }
 
-void tce_render_groups_notes(const struct tce_host *h, FILE *f)
+/*
+ * The document is written as it goes, one group at a time, byte for byte
+ * what json-c writes for the whole tree (tce_json_write): the head, then each
+ * group object serialized alone and indented to its depth (json-c escapes
+ * newlines inside strings, so every newline is structure), then the tail.
+ */
+static int json_head(const struct tce_host *h, FILE *f)
 {
-	for (size_t i = 0; i < h->n_groups; i++) {
-		const struct tce_group *g = &h->groups[i];
+	int k = 0;
 
-		for (size_t b = 0; b < g->n_blockers; b++) {
-			_cleanup_free_ char *bdf = tce_escape_terminal(g->blockers[b].bdf);
-			_cleanup_free_ char *reason = tce_escape_terminal(g->blockers[b].reason);
-			_cleanup_free_ char *cmd = g->blockers[b].command
-						       ? tce_escape_terminal(g->blockers[b].command)
-						       : NULL;
+	fprintf(f, "{\n  \"schema_version\": %d,\n  \"kernel_release\": ", TCE_JSON_SCHEMA_VERSION);
+	k |= json_put_value(f, jstr(h->kernel_release));
+	fputs(",\n  \"machine\": ", f);
+	k |= json_put_value(f, jstr(h->machine));
+	fputs(",\n  \"platform\": ", f);
+	k |= json_put_value(f, json_object_new_string(tce_platform_name(h->platform)));
+	fputs(",\n  \"groups\": [", f);
+	return k;
+}
 
-			if (!bdf || !reason)
-				continue;
-			fprintf(f, "group %" PRIu64 ": not viable: %s is %s\n", g->number, bdf,
-				reason);
-			if (cmd)
-				fprintf(f, "  release: %s\n", cmd);
-			if (g->blockers[b].warning) {
-				_cleanup_free_ char *w =
-				    tce_escape_terminal(g->blockers[b].warning);
+static int json_group(const struct tce_group *g, bool first, FILE *f)
+{
+	json_object *o = group_json(g);
+	const char *s = json_object_to_json_string_ext(o, JSON_FLAGS);
 
-				fprintf(f, "  warning: %s\n", w ? w : "");
-			}
-		}
-		for (char **n = g->notes; n && *n; n++) {
-			_cleanup_free_ char *e = tce_escape_terminal(*n);
-
-			fprintf(f, "group %" PRIu64 ": %s\n", g->number, e ? e : "");
-		}
-		if (g->probe_status)
-			fprintf(f, "group %" PRIu64 ": probe %s: %s\n", g->number, g->probe_status,
-				g->probe_detail ? g->probe_detail : "");
+	fputs(first ? "\n    " : ",\n    ", f);
+	for (const char *p = s; *p; p++) {
+		fputc(*p, f);
+		if (*p == '\n')
+			fputs("    ", f);
 	}
+	json_object_put(o);
+	return ferror(f) ? -EIO : 0;
+}
+
+static int json_tail(const struct tce_host *h, FILE *f)
+{
+	int k;
+
+	fputs("\n  ],\n  \"note\": ", f);
+	k = json_put_value(f, jstr(h->note));
+	fputs("\n}\n", f);
+	return k < 0 || ferror(f) ? -EIO : 0;
+}
+
+/* ---- the list-groups output, fed a group at a time ------------------------- */
+
+struct tce_groups_out {
+	struct tce_out_opts o;
+	FILE *f;
+	size_t n; /* groups written */
+	struct libscols_table *tb;
+	/* the tree's notes, printed after it */
+	char *notes;
+	size_t notes_len;
+	FILE *notes_f;
+};
+
+int tce_groups_out_new(const struct tce_out_opts *o, FILE *f, struct tce_groups_out **ret)
+{
+	struct tce_groups_out *s = calloc(1, sizeof(*s));
+	int k = 0;
+
+	if (!s)
+		return -ENOMEM;
+	s->o = *o;
+	s->f = f;
+	if (o->mode != TCE_OUT_JSON) {
+		s->tb = tce_scols_table_new(f, o->mode, o->noheadings);
+		if (!s->tb || (k = table_columns(s->tb, o)) < 0) {
+			tce_groups_out_free(s);
+			return k < 0 ? k : -ENOMEM;
+		}
+	}
+	if (o->mode == TCE_OUT_TREE && !(s->notes_f = open_memstream(&s->notes, &s->notes_len))) {
+		tce_groups_out_free(s);
+		return -ENOMEM;
+	}
+	*ret = s;
+	return 0;
+}
+
+void tce_groups_out_free(struct tce_groups_out *s)
+{
+	if (!s)
+		return;
+	if (s->tb)
+		scols_unref_table(s->tb);
+	if (s->notes_f)
+		fclose(s->notes_f);
+	free(s->notes);
+	free(s);
+}
+
+int tce_groups_out_group(struct tce_groups_out *s, const struct tce_host *h,
+			 const struct tce_group *g)
+{
+	int k;
+
+	if (s->o.mode == TCE_OUT_JSON) {
+		if (s->n == 0 && (k = json_head(h, s->f)) < 0)
+			return k;
+		k = json_group(g, s->n == 0, s->f);
+	} else {
+		k = table_add_group(s->tb, &s->o, g);
+		if (k == 0 && s->notes_f)
+			tce_render_group_notes(g, s->notes_f);
+	}
+	s->n++;
+	return k;
+}
+
+int tce_groups_out_finish(struct tce_groups_out *s, const struct tce_host *h)
+{
+	int k;
+
+	if (s->o.mode == TCE_OUT_JSON) {
+		if (s->n == 0 && (k = json_head(h, s->f)) < 0)
+			return k;
+		return json_tail(h, s->f);
+	}
+	if (s->n == 0) {
+		fprintf(s->f, "%s\n", h->note ? h->note : "no IOMMU groups");
+		return ferror(s->f) ? -EIO : 0;
+	}
+	k = scols_print_table(s->tb);
+	if (k < 0)
+		return k;
+	if (s->notes_f) {
+		if (fflush(s->notes_f) != 0)
+			return -ENOMEM;
+		fwrite(s->notes, 1, s->notes_len, s->f);
+	}
+	return ferror(s->f) ? -EIO : 0;
+}
+
+void tce_render_group_notes(const struct tce_group *g, FILE *f)
+{
+	for (size_t b = 0; b < g->n_blockers; b++) {
+		_cleanup_free_ char *bdf = tce_escape_terminal(g->blockers[b].bdf);
+		_cleanup_free_ char *reason = tce_escape_terminal(g->blockers[b].reason);
+		_cleanup_free_ char *cmd =
+		    g->blockers[b].command ? tce_escape_terminal(g->blockers[b].command) : NULL;
+
+		if (!bdf || !reason)
+			continue;
+		fprintf(f, "group %" PRIu64 ": not viable: %s is %s\n", g->number, bdf, reason);
+		if (cmd)
+			fprintf(f, "  release: %s\n", cmd);
+		if (g->blockers[b].warning) {
+			_cleanup_free_ char *w = tce_escape_terminal(g->blockers[b].warning);
+
+			fprintf(f, "  warning: %s\n", w ? w : "");
+		}
+	}
+	for (char **n = g->notes; n && *n; n++) {
+		_cleanup_free_ char *e = tce_escape_terminal(*n);
+
+		fprintf(f, "group %" PRIu64 ": %s\n", g->number, e ? e : "");
+	}
+	if (g->probe_status)
+		fprintf(f, "group %" PRIu64 ": probe %s: %s\n", g->number, g->probe_status,
+			g->probe_detail ? g->probe_detail : "");
 }

@@ -169,6 +169,43 @@ static void check_containment(bool openat2)
 	/* a FIFO never blocks a read: refused at once */
 	assert_int_equal(tce_root_read_string(r, "/sys/fifo", &s), -EINVAL);
 	assert_int_equal(tce_root_read_string(r, "/sys/a", &s), -EISDIR);
+	{
+		/* a directory opened once: the same answers, by name */
+		struct tce_dir *d = NULL, *e = NULL;
+
+		assert_int_equal(tce_root_opendir(r, "/proc/abs-inside", &d), 0);
+		assert_int_equal(tce_dir_read_string(d, "value", &s), 0);
+		assert_string_equal(s, "0x1fd");
+		free(s);
+		assert_int_equal(tce_dir_exists(d, "value"), 0);
+		assert_int_equal(tce_dir_exists(d, "nothing"), -ENOENT);
+		assert_int_equal(tce_dir_read_string(d, "nothing", &s), -ENOENT);
+		tce_dir_free(d);
+		assert_int_equal(tce_root_opendir(r, "/sys", &d), 0);
+		/* a name that is a link resolves in the root, never outside */
+		assert_int_equal(tce_dir_read_string(d, "abs-etc", &s), 0);
+		assert_string_equal(s, "inside");
+		free(s);
+		assert_int_equal(tce_dir_read_string(d, "abs-escape", &s), -ENOENT);
+		assert_int_equal(tce_dir_read_string(d, "dotdot-escape", &s), -ENOENT);
+		assert_int_equal(tce_dir_exists(d, "abs-escape"), -ENOENT);
+		assert_int_equal(tce_dir_exists(d, "abs-etc"), 0);
+		assert_int_equal(tce_dir_read_string(d, "loop1", &s), -ELOOP);
+		assert_int_equal(tce_dir_readlink(d, "abs-etc", &s), 0);
+		assert_string_equal(s, "/etc/inside");
+		free(s);
+		assert_int_equal(tce_dir_realpath(d, "dirlink", &s), 0);
+		assert_string_equal(s, "/sys/a");
+		free(s);
+		/* no FIFO is read, no directory */
+		assert_int_equal(tce_dir_read_string(d, "fifo", &s), -EINVAL);
+		assert_int_equal(tce_dir_read_string(d, "a", &s), -EISDIR);
+		tce_dir_free(d);
+		assert_int_equal(tce_root_opendir(r, "/sys/nothing", &e), -ENOENT);
+		assert_int_equal(tce_root_opendir(r, "/sys/a/value", &e), -ENOTDIR);
+		assert_int_equal(tce_root_opendir(r, "/sys/abs-escape", &e), -ENOENT);
+		assert_null(e);
+	}
 	if (openat2) {
 		/* the kernel has openat2: the reads above went through it */
 		struct open_how how = { .flags = O_RDONLY, .resolve = RESOLVE_IN_ROOT };
@@ -254,6 +291,20 @@ static void test_manifest(void **state)
 		/* and it exists, as a directory */
 		assert_int_equal(tce_root_exists(r, "/sys/emptydir"), 0);
 		assert_int_equal(tce_root_exists(r, "/sys/otherdir"), -ENODATA);
+	}
+	{
+		/* by name in an opened directory, replay answers the same */
+		struct tce_dir *d = NULL;
+
+		assert_int_equal(tce_root_opendir(r, "/sys/a", &d), 0);
+		assert_int_equal(tce_dir_read_string(d, "secret", &s), -EACCES);
+		assert_int_equal(tce_dir_read_string(d, "gone", &s), -ENOENT);
+		assert_int_equal(tce_dir_read_string(d, "never", &s), -ENODATA);
+		assert_int_equal(tce_dir_exists(d, "never"), -ENODATA);
+		tce_dir_free(d);
+		assert_int_equal(tce_root_opendir(r, "/sys/emptydir", &d), 0);
+		tce_dir_free(d);
+		assert_int_equal(tce_root_opendir(r, "/sys/otherdir", &d), -ENODATA);
 	}
 
 	assert_int_equal(tce_probe(r, "hwdb", "pci:v00008086d000010D3", &v), 0);
