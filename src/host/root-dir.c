@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Directories of the root opened once, their files read by name (issue 9). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "root-internal.h"
+#include "tceiommu/log.h"
+#include "tceiommu/pathnames.h"
+#include "tceiommu/probe.h"
+#include "tceiommu/root.h"
+#include "tceiommu/util.h"
+
+/* ---- directories opened once ------------------------------------------------ */
+
+struct tce_dir {
+	struct tce_root *r;
+	int fd; /* O_PATH; -1: every call goes through the path (recording, no openat2) */
+	char *path;
+};
+
+static char *dir_join(const struct tce_dir *d, const char *name)
+{
+	return tce_strdup_printf("%s/%s", streq(d->path, "/") ? "" : d->path, name);
+}
+
+int tce_root_opendir(struct tce_root *r, const char *path, struct tce_dir **ret)
+{
+	_cleanup_free_ struct tce_dir *d = calloc(1, sizeof(*d));
+	int k;
+
+	if (!d || !(d->path = strdup(path)))
+		return -ENOMEM;
+	d->r = r;
+	d->fd = root_fast_open(r, path, O_PATH | O_DIRECTORY);
+	if (d->fd == -ENOSYS || (d->fd < 0 && root_replay_empty_dir(r, path, d->fd))) {
+		/* the path-based readers decide, and record what they cross */
+		d->fd = -1;
+		k = tce_root_exists(r, path);
+		if (k == 0 && !root_replay_empty_dir(r, path, -ENOENT)) {
+			_cleanup_free_ char *canon = NULL;
+			struct stat st;
+
+			if (root_resolve(r, path, true, &canon) == 0 &&
+			    fstatat(r->dirfd, root_rel(canon), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    !S_ISDIR(st.st_mode))
+				k = -ENOTDIR;
+		}
+	} else if (d->fd < 0) {
+		k = d->fd == -ENOENT || d->fd == -ENOTDIR ? root_replay_error(r, path, -d->fd)
+							  : d->fd;
+	} else {
+		k = 0;
+	}
+	if (k < 0) {
+		if (d->fd >= 0)
+			close(d->fd);
+		free(d->path);
+		return k;
+	}
+	*ret = TAKE_PTR(d);
+	return 0;
+}
+
+struct tce_dir *tce_dir_free(struct tce_dir *d)
+{
+	if (d) {
+		if (d->fd >= 0)
+			close(d->fd);
+		free(d->path);
+		free(d);
+	}
+	return NULL;
+}
+
+const char *tce_dir_path(const struct tce_dir *d)
+{
+	return d->path;
+}
+
+/*
+ * A file of the directory: one openat() of one name, never following a link
+ * (a link is resolved in the root by the path-based reader), never blocking
+ * on a FIFO (O_NONBLOCK); a directory fails read() with EISDIR. The fd, or
+ * -errno with "not recorded" sorted out; -ENOSYS: use the path.
+ */
+static int dir_open_file(struct tce_dir *d, const char *name)
+{
+	_cleanup_free_ char *p = NULL;
+	int fd;
+
+	if (d->fd < 0 || d->r->rec)
+		return -ENOSYS;
+	fd = openat(d->fd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		struct stat st;
+		int k = 0;
+
+		/* only a regular file is read, as open_regular() has it */
+		if (fstat(fd, &st) < 0)
+			k = -errno;
+		else if (!S_ISREG(st.st_mode))
+			k = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		if (k == 0)
+			return fd;
+		close(fd);
+		return k;
+	}
+	if (errno == ELOOP)
+		return -ENOSYS;
+	if (errno != ENOENT && errno != ENOTDIR)
+		return -errno;
+	p = dir_join(d, name);
+	return p ? root_replay_error(d->r, p, errno) : -ENOMEM;
+}
+
+int tce_dir_read(struct tce_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *p = NULL;
+	size_t len;
+	int fd = dir_open_file(d, name), k;
+
+	if (fd >= 0) {
+		k = root_read_fd_whole(fd, max, true, ret, &len);
+		close(fd);
+		if (k == 0 && ret_len)
+			*ret_len = len;
+		return k;
+	}
+	if (fd != -ENOSYS)
+		return fd;
+	p = dir_join(d, name);
+	return p ? tce_root_read(d->r, p, max, ret, ret_len) : -ENOMEM;
+}
+
+int tce_dir_read_head(struct tce_dir *d, const char *name, size_t n, void *buf, size_t *ret_len)
+{
+	_cleanup_free_ char *p = NULL;
+	int fd = dir_open_file(d, name);
+	ssize_t m;
+
+	if (fd >= 0) {
+		do
+			m = read(fd, buf, n);
+		while (m < 0 && errno == EINTR);
+		close(fd);
+		if (m < 0)
+			return -errno;
+		*ret_len = (size_t)m;
+		return 0;
+	}
+	if (fd != -ENOSYS)
+		return fd;
+	p = dir_join(d, name);
+	return p ? tce_root_read_head(d->r, p, n, buf, ret_len) : -ENOMEM;
+}
+
+int tce_dir_read_string(struct tce_dir *d, const char *name, char **ret)
+{
+	char *buf;
+	size_t len;
+	int k = tce_dir_read(d, name, MAX_STRING, &buf, &len);
+
+	if (k < 0)
+		return k;
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		return -EINVAL;
+	}
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	*ret = buf;
+	return 0;
+}
+
+int tce_dir_read_u64(struct tce_dir *d, const char *name, int base, uint64_t *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int k = tce_dir_read_string(d, name, &s);
+
+	return k < 0 ? k : tce_parse_u64(s, base, ret);
+}
+
+int tce_dir_read_s64(struct tce_dir *d, const char *name, int base, int64_t *ret)
+{
+	_cleanup_free_ char *s = NULL;
+	int k = tce_dir_read_string(d, name, &s);
+
+	return k < 0 ? k : tce_parse_s64(s, base, ret);
+}
+
+int tce_dir_readlink(struct tce_dir *d, const char *name, char **ret)
+{
+	_cleanup_free_ char *p = NULL;
+	char target[4096];
+	ssize_t n;
+
+	if (d->fd >= 0 && !d->r->rec) {
+		n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			*ret = strdup(target);
+			return *ret ? 0 : -ENOMEM;
+		}
+		if (n < 0 && errno != ENOENT && errno != ENOTDIR)
+			return -errno;
+		if (n < 0) {
+			p = dir_join(d, name);
+			return p ? root_replay_error(d->r, p, errno) : -ENOMEM;
+		}
+		/* an empty target: as the path-based reader says */
+	}
+	p = dir_join(d, name);
+	return p ? tce_root_readlink(d->r, p, ret) : -ENOMEM;
+}
+
+int tce_dir_realpath(struct tce_dir *d, const char *name, char **ret)
+{
+	_cleanup_free_ char *p = dir_join(d, name);
+
+	return p ? tce_root_realpath(d->r, p, ret) : -ENOMEM;
+}
+
+int tce_dir_exists(struct tce_dir *d, const char *name)
+{
+	_cleanup_free_ char *p = NULL;
+	struct stat st;
+
+	if (d->fd >= 0 && !d->r->rec) {
+		if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (!S_ISLNK(st.st_mode))
+				return 0;
+			/* a link: followed in the root by the path-based reader */
+		} else if (errno != ENOENT && errno != ENOTDIR) {
+			return -errno;
+		} else {
+			int e = errno;
+
+			if (!(p = dir_join(d, name)))
+				return -ENOMEM;
+			return root_replay_empty_dir(d->r, p, -e) ? 0
+								  : root_replay_error(d->r, p, e);
+		}
+	}
+	p = dir_join(d, name);
+	return p ? tce_root_exists(d->r, p) : -ENOMEM;
+}
+
+int tce_dir_list(struct tce_dir *d, const char *name, char ***ret)
+{
+	_cleanup_free_ char *p = dir_join(d, name);
+
+	return p ? tce_root_list(d->r, p, ret) : -ENOMEM;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the rooms of the root share (not an API): root.c opens and reads
+ * inside the root; root-resolve.c is the userspace resolver; root-record.c
+ * the recorder; root-replay.c the snapshot's manifest and sidecars;
+ * root-dir.c directories opened once.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tceiommu/root.h"
+
+#define MAX_LINKS 40
+#define MAX_STRING 4096
+
+struct manifest_entry {
+	char *path;
+	int err;  /* 0 read/dir/exists, else errno (ENOENT = absent) */
+	bool dir; /* a directory that was listed ("dir"): it may be empty */
+};
+
+struct recorder {
+	int outfd;
+	char *outdir;
+	struct manifest_entry *entries;
+	size_t n, alloc;
+};
+
+struct tce_root {
+	int dirfd;
+	char *path;
+	bool live;
+	bool openat2_ok;
+	char *real; /* the root directory's path on this machine, for realpath's fast path */
+	/* replay: the snapshot's manifest */
+	char *kernel_release, *machine;
+	long page_size, euid;
+	struct manifest_entry *manifest; /* sorted by path */
+	size_t n_manifest;
+	bool recorded; /* "source record": a path it does not list was not recorded */
+	struct recorder *rec;
+	struct tce_probe_store *probes;
+};
+
+static inline const char *root_rel(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return *path ? path : ".";
+}
+
+/* root.c */
+int root_read_fd_whole(int fd, size_t max, bool one_read, char **ret, size_t *ret_len);
+int root_read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
+int root_openat2_in_root(struct tce_root *r, const char *path, int flags);
+int root_fast_open(struct tce_root *r, const char *path, int flags);
+
+/* root-resolve.c */
+int root_resolve(struct tce_root *r, const char *path, bool follow_last, char **ret);
+
+/* root-record.c */
+void root_recorder_free(struct recorder *rec);
+void root_record_result_kind(struct tce_root *r, const char *path, int err, bool dir);
+void root_record_result(struct tce_root *r, const char *path, int err);
+void root_record_link(struct tce_root *r, const char *canon, const char *target);
+void root_record_file(struct tce_root *r, const char *canon, const char *buf, size_t len);
+void root_record_dir(struct tce_root *r, const char *canon);
+
+/* root-replay.c */
+void root_entries_free(struct manifest_entry *e, size_t n);
+int root_entry_cmp(const void *a, const void *b); /* by path */
+int root_load_snapshot_files(struct tce_root *r);
+bool root_replay_empty_dir(const struct tce_root *r, const char *path, int err);
+int root_replay_error(struct tce_root *r, const char *path, int err);
+int root_add_manifest_dirs(struct tce_root *r, const char *path, char ***names);
