@@ -198,6 +198,14 @@ struct tce_libvirt_domain {
 void tce_libvirt_domains_free(struct tce_libvirt_domain *d, size_t n);
 
 /*
+ * Has the daemon behind uri a socket? For qemu:///system and
+ * qemu:///session, -ENOENT and *ret_note when none of its sockets exists;
+ * 0 for those with one and for every other URI. Does not call libvirt:
+ * without a socket, nothing that asks libvirt gets that far.
+ */
+int tce_libvirt_daemon_present(const char *uri, char **ret_note);
+
+/*
  * The running domains at uri (read-only connection), within timeout_ms for
  * the whole exchange. A libvirt that is not running is -ECONNREFUSED/-ENOENT
  * with *ret_note saying so, costing no more than a failed connect: for

@@ -4,7 +4,9 @@
  * in its domain capabilities, and do ppc64 domains with PCI hostdevs set a
  * <memtune><hard_limit> below what libvirt itself would give them.
  * Read-only connection: a monitoring user needs no write access; a refusal
- * by polkit or the access driver is UNKNOWN, never FAIL.
+ * by polkit or the access driver is UNKNOWN, never FAIL. A qemu:///system
+ * or qemu:///session daemon without a socket is WARN before libvirt is
+ * asked, as the VM map's collector does (src/vm/libvirt.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -47,6 +49,8 @@ unsigned long long tce_libvirt_ppc64_memlock(unsigned long long mem, unsigned lo
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
+
+#include "tceiommu/vm.h"
 
 static void silent(void *data, virErrorPtr e)
 {
@@ -130,18 +134,34 @@ static unsigned deadline_seconds(void)
 static void with_deadline(struct tce_check_ctx *c, struct tce_check_result *r,
 			  void (*fn)(struct job *j, struct tce_check_result *r))
 {
+	const char *uri = c->connect ? c->connect : "qemu:///system";
+	_cleanup_free_ char *note = NULL;
 	struct job *j;
 	pthread_t t;
 	struct timespec ts;
 	unsigned secs = deadline_seconds();
 	bool done;
+	int k;
 
 	if (c->vconn_tried && c->vconn_error) { /* an earlier check timed out */
 		tce_result(r, TCE_LVL_UNKNOWN, NULL, "%s", c->vconn_error);
 		return;
 	}
+	/* no socket: libvirt is not asked (it could start a daemon) */
+	k = tce_libvirt_daemon_present(uri, &note);
+	if (k == -ENOENT) {
+		tce_evidence(r, "socket", "%s", note ? note : "none");
+		tce_result(r, TCE_LVL_WARN,
+			   "start libvirtd (or virtqemud), or name the URI with -c",
+			   "libvirt is not reachable at %s", uri);
+		return;
+	}
+	if (k < 0) {
+		tce_result(r, TCE_LVL_UNKNOWN, NULL, "out of memory");
+		return;
+	}
 	j = calloc(1, sizeof(*j));
-	if (!j || !(j->uri = strdup(c->connect ? c->connect : "qemu:///system"))) {
+	if (!j || !(j->uri = strdup(uri))) {
 		free(j);
 		tce_result(r, TCE_LVL_UNKNOWN, NULL, "out of memory");
 		return;

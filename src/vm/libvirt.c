@@ -36,6 +36,49 @@ void tce_libvirt_domains_free(struct tce_libvirt_domain *d, size_t n)
 	free(d);
 }
 
+/*
+ * Is the daemon behind uri there at all? For the local qemu:///system and
+ * qemu:///session URIs, a socket must exist: without one, libvirt would try
+ * to start a daemon (session) or fail after trying. 0, or -ENOENT and a note.
+ */
+int tce_libvirt_daemon_present(const char *uri, char **ret_note)
+{
+	static const char *const names[] = { LIBVIRT_SOCK_NAMES };
+	_cleanup_free_ char *dir = NULL, *tried = NULL;
+	struct stat st;
+
+	if (streq(uri, "qemu:///system")) {
+		dir = strdup(PATH_LIBVIRT_RUN);
+	} else if (streq(uri, "qemu:///session")) {
+		const char *rt = secure_getenv("XDG_RUNTIME_DIR");
+		const char *home = secure_getenv("HOME");
+
+		if (rt && rt[0] == '/')
+			dir = tce_strdup_printf("%s/libvirt", rt);
+		else if (home && home[0] == '/')
+			dir = tce_strdup_printf("%s/.cache/libvirt", home);
+		else
+			return 0;
+	} else {
+		return 0;
+	}
+	if (!dir)
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		_cleanup_free_ char *p = tce_strdup_printf("%s/%s", dir, names[i]);
+
+		if (!p)
+			return -ENOMEM;
+		if (stat(p, &st) == 0 && S_ISSOCK(st.st_mode))
+			return 0;
+	}
+	if (ret_note)
+		*ret_note = tce_strdup_printf("libvirt is not running (no socket at %s/%s or "
+					      "%s/%s)",
+					      dir, names[0], dir, names[2]);
+	return -ENOENT;
+}
+
 #ifdef WITH_LIBVIRT
 #include <pthread.h>
 #include <time.h>
@@ -565,49 +608,6 @@ static void job_fail(struct job *j, const char *what)
 		j->msg = tce_strdup_printf("%s: %s", what, m);
 }
 
-/*
- * Is the daemon behind uri there at all? For the local qemu:///system and
- * qemu:///session URIs, a socket must exist: without one, libvirt would try
- * to start a daemon (session) or fail after trying. 0, or -ENOENT and a note.
- */
-static int daemon_present(const char *uri, char **ret_note)
-{
-	static const char *const names[] = { LIBVIRT_SOCK_NAMES };
-	_cleanup_free_ char *dir = NULL, *tried = NULL;
-	struct stat st;
-
-	if (streq(uri, "qemu:///system")) {
-		dir = strdup(PATH_LIBVIRT_RUN);
-	} else if (streq(uri, "qemu:///session")) {
-		const char *rt = secure_getenv("XDG_RUNTIME_DIR");
-		const char *home = secure_getenv("HOME");
-
-		if (rt && rt[0] == '/')
-			dir = tce_strdup_printf("%s/libvirt", rt);
-		else if (home && home[0] == '/')
-			dir = tce_strdup_printf("%s/.cache/libvirt", home);
-		else
-			return 0;
-	} else {
-		return 0;
-	}
-	if (!dir)
-		return -ENOMEM;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		_cleanup_free_ char *p = tce_strdup_printf("%s/%s", dir, names[i]);
-
-		if (!p)
-			return -ENOMEM;
-		if (stat(p, &st) == 0 && S_ISSOCK(st.st_mode))
-			return 0;
-	}
-	if (ret_note)
-		*ret_note = tce_strdup_printf("libvirt is not running (no socket at %s/%s or "
-					      "%s/%s)",
-					      dir, names[0], dir, names[2]);
-	return -ENOENT;
-}
-
 /* ---- the running domains ------------------------------------------------- */
 
 static const char *state_word(int s)
@@ -715,7 +715,7 @@ int tce_libvirt_list_running(const char *uri, int timeout_ms, struct tce_libvirt
 		*ret_note = NULL;
 	if (!uri)
 		uri = "qemu:///system";
-	r = daemon_present(uri, ret_note);
+	r = tce_libvirt_daemon_present(uri, ret_note);
 	if (r < 0)
 		return r;
 	l = calloc(1, sizeof(*l));
@@ -834,7 +834,7 @@ int tce_libvirt_monitor_open(const char *uri, const char *name, int timeout_ms,
 		*ret_error = NULL;
 	if (!uri)
 		uri = "qemu:///system";
-	r = daemon_present(uri, ret_error);
+	r = tce_libvirt_daemon_present(uri, ret_error);
 	if (r < 0)
 		return r;
 	o = calloc(1, sizeof(*o));
