@@ -44,3 +44,53 @@ struct tce_dl {
  * pairs that follow, ending with NULL. On a missing symbol, no pointer is set.
  */
 int tce_dlopen_many(struct tce_dl *l, const char **ret_error, ...) __attribute__((sentinel));
+
+#ifdef WITH_LIBVIRT
+#include <libvirt/libvirt.h>
+#include <libvirt/libvirt-qemu.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlmemory.h>
+#include <libxml/xpath.h>
+
+/* libvirt.so.0 */
+int tce_dlopen_libvirt(const char **ret_error);
+
+DLSYM_PROTOTYPE(virConnectClose);
+DLSYM_PROTOTYPE(virConnectGetDomainCapabilities);
+DLSYM_PROTOTYPE(virConnectListAllDomains);
+DLSYM_PROTOTYPE(virConnectOpen);
+DLSYM_PROTOTYPE(virConnectOpenReadOnly);
+DLSYM_PROTOTYPE(virDomainFree);
+DLSYM_PROTOTYPE(virDomainGetName);
+DLSYM_PROTOTYPE(virDomainGetState);
+DLSYM_PROTOTYPE(virDomainGetUUIDString);
+DLSYM_PROTOTYPE(virDomainGetXMLDesc);
+DLSYM_PROTOTYPE(virDomainLookupByName);
+DLSYM_PROTOTYPE(virDomainLookupByUUIDString);
+DLSYM_PROTOTYPE(virGetLastError);
+DLSYM_PROTOTYPE(virGetLastErrorCode);
+DLSYM_PROTOTYPE(virGetLastErrorMessage);
+DLSYM_PROTOTYPE(virSetErrorFunc);
+
+/* libvirt-qemu.so.0 (libvirt.so.0 first): only --monitor's passthrough */
+int tce_dlopen_libvirt_qemu(const char **ret_error);
+
+DLSYM_PROTOTYPE(virDomainQemuMonitorCommand);
+
+/* libxml2.so.2: the domain XML and domain capabilities libvirt hands out */
+int tce_dlopen_libxml2(const char **ret_error);
+
+DLSYM_PROTOTYPE(xmlDocGetRootElement);
+/* a variable (the allocator's free): call it as (*sym_xmlFree)(p) */
+DLSYM_PROTOTYPE(xmlFree);
+DLSYM_PROTOTYPE(xmlFreeDoc);
+DLSYM_PROTOTYPE(xmlGetNoNsProp);
+DLSYM_PROTOTYPE(xmlNodeGetContent);
+DLSYM_PROTOTYPE(xmlReadMemory);
+DLSYM_PROTOTYPE(xmlXPathEvalExpression);
+DLSYM_PROTOTYPE(xmlXPathFreeContext);
+DLSYM_PROTOTYPE(xmlXPathFreeObject);
+DLSYM_PROTOTYPE(xmlXPathNewContext);
+#endif

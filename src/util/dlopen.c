@@ -76,3 +76,71 @@ int tce_dlopen_many(struct tce_dl *l, const char **ret_error, ...)
 		*ret_error = l->msg;
 	return r;
 }
+
+#ifdef WITH_LIBVIRT
+DLSYM_FUNCTION(virConnectClose);
+DLSYM_FUNCTION(virConnectGetDomainCapabilities);
+DLSYM_FUNCTION(virConnectListAllDomains);
+DLSYM_FUNCTION(virConnectOpen);
+DLSYM_FUNCTION(virConnectOpenReadOnly);
+DLSYM_FUNCTION(virDomainFree);
+DLSYM_FUNCTION(virDomainGetName);
+DLSYM_FUNCTION(virDomainGetState);
+DLSYM_FUNCTION(virDomainGetUUIDString);
+DLSYM_FUNCTION(virDomainGetXMLDesc);
+DLSYM_FUNCTION(virDomainLookupByName);
+DLSYM_FUNCTION(virDomainLookupByUUIDString);
+DLSYM_FUNCTION(virGetLastError);
+DLSYM_FUNCTION(virGetLastErrorCode);
+DLSYM_FUNCTION(virGetLastErrorMessage);
+DLSYM_FUNCTION(virSetErrorFunc);
+
+DLSYM_FUNCTION(virDomainQemuMonitorCommand);
+
+DLSYM_FUNCTION(xmlDocGetRootElement);
+DLSYM_FUNCTION(xmlFree);
+DLSYM_FUNCTION(xmlFreeDoc);
+DLSYM_FUNCTION(xmlGetNoNsProp);
+DLSYM_FUNCTION(xmlNodeGetContent);
+DLSYM_FUNCTION(xmlReadMemory);
+DLSYM_FUNCTION(xmlXPathEvalExpression);
+DLSYM_FUNCTION(xmlXPathFreeContext);
+DLSYM_FUNCTION(xmlXPathFreeObject);
+DLSYM_FUNCTION(xmlXPathNewContext);
+
+int tce_dlopen_libvirt(const char **ret_error)
+{
+	static struct tce_dl l = { .soname = "libvirt.so.0" };
+
+	return tce_dlopen_many(
+	    &l, ret_error, DLSYM_ARG(virConnectClose), DLSYM_ARG(virConnectGetDomainCapabilities),
+	    DLSYM_ARG(virConnectListAllDomains), DLSYM_ARG(virConnectOpen),
+	    DLSYM_ARG(virConnectOpenReadOnly), DLSYM_ARG(virDomainFree),
+	    DLSYM_ARG(virDomainGetName), DLSYM_ARG(virDomainGetState),
+	    DLSYM_ARG(virDomainGetUUIDString), DLSYM_ARG(virDomainGetXMLDesc),
+	    DLSYM_ARG(virDomainLookupByName), DLSYM_ARG(virDomainLookupByUUIDString),
+	    DLSYM_ARG(virGetLastError), DLSYM_ARG(virGetLastErrorCode),
+	    DLSYM_ARG(virGetLastErrorMessage), DLSYM_ARG(virSetErrorFunc), NULL);
+}
+
+int tce_dlopen_libvirt_qemu(const char **ret_error)
+{
+	static struct tce_dl l = { .soname = "libvirt-qemu.so.0" };
+	int r = tce_dlopen_libvirt(ret_error);
+
+	if (r < 0)
+		return r;
+	return tce_dlopen_many(&l, ret_error, DLSYM_ARG(virDomainQemuMonitorCommand), NULL);
+}
+
+int tce_dlopen_libxml2(const char **ret_error)
+{
+	static struct tce_dl l = { .soname = "libxml2.so.2" };
+
+	return tce_dlopen_many(&l, ret_error, DLSYM_ARG(xmlDocGetRootElement), DLSYM_ARG(xmlFree),
+			       DLSYM_ARG(xmlFreeDoc), DLSYM_ARG(xmlGetNoNsProp),
+			       DLSYM_ARG(xmlNodeGetContent), DLSYM_ARG(xmlReadMemory),
+			       DLSYM_ARG(xmlXPathEvalExpression), DLSYM_ARG(xmlXPathFreeContext),
+			       DLSYM_ARG(xmlXPathFreeObject), DLSYM_ARG(xmlXPathNewContext), NULL);
+}
+#endif

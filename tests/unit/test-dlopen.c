@@ -65,12 +65,35 @@ static void test_loaded(void **state)
 	assert_int_equal(tce_dlopen_many(&l, &e, DLSYM_ARG(getpid), DLSYM_ARG(getppid), NULL), 0);
 }
 
+#ifdef WITH_LIBVIRT
+/* the real loaders: every symbol the sources use is in this machine's libraries */
+static void test_libvirt(void **state)
+{
+	const char *e = NULL;
+
+	(void)state;
+	assert_int_equal(tce_dlopen_libxml2(&e), 0);
+	assert_non_null(sym_xmlReadMemory);
+	assert_non_null(sym_xmlFree);
+	assert_non_null(*sym_xmlFree);
+	assert_int_equal(tce_dlopen_libvirt(&e), 0);
+	assert_non_null(sym_virConnectOpenReadOnly);
+	assert_int_equal(tce_dlopen_libvirt_qemu(&e), 0);
+	assert_non_null(sym_virDomainQemuMonitorCommand);
+	assert_int_equal(tce_dlopen_libvirt(&e), 0);
+	assert_null(e);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_absent),
 		cmocka_unit_test(test_missing_symbol),
 		cmocka_unit_test(test_loaded),
+#ifdef WITH_LIBVIRT
+		cmocka_unit_test(test_libvirt),
+#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
