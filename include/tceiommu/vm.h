@@ -198,6 +198,14 @@ struct tce_libvirt_domain {
 void tce_libvirt_domains_free(struct tce_libvirt_domain *d, size_t n);
 
 /*
+ * Has the daemon behind uri a socket? For qemu:///system and
+ * qemu:///session, -ENOENT and *ret_note when none of its sockets exists;
+ * 0 for those with one and for every other URI. Neither loads nor calls
+ * libvirt: without a socket, nothing that asks libvirt gets that far.
+ */
+int tce_libvirt_daemon_present(const char *uri, char **ret_note);
+
+/*
  * The running domains at uri (read-only connection), within timeout_ms for
  * the whole exchange. A libvirt that is not running is -ECONNREFUSED/-ENOENT
  * with *ret_note saying so, costing no more than a failed connect: for
@@ -205,7 +213,8 @@ void tce_libvirt_domains_free(struct tce_libvirt_domain *d, size_t n);
  * libvirt is called at all (it would try to start a daemon). A refusal by
  * polkit/ACL is -EACCES; no answer in time -ETIMEDOUT (the work is left to
  * its thread); other failures -EIO with libvirt's message in *ret_note.
- * Builds without libvirt: -EOPNOTSUPP.
+ * libvirt.so.0 not installed: -EOPNOTSUPP, *ret_note "libvirt not installed
+ * (DLERROR)"; builds without libvirt: -EOPNOTSUPP, "built without libvirt".
  */
 int tce_libvirt_list_running(const char *uri, int timeout_ms, struct tce_libvirt_domain **ret,
 			     size_t *ret_n, char **ret_note);
@@ -221,6 +230,7 @@ int tce_libvirt_list_running(const char *uri, int timeout_ms, struct tce_libvirt
  * settings (<memtune><hard_limit>, <memoryBacking><locked/>) as notes.
  * Hostile input: over 16 MiB is -EFBIG; not well-formed, not a <domain>,
  * or with a DTD or entity declaration (never written by libvirt) -EINVAL.
+ * libxml2.so.2 not installed (or a build without libvirt): -EOPNOTSUPP.
  * On error vm may hold part of the domain: the caller frees it as always.
  */
 int tce_libvirt_parse_domain_xml(const char *xml, size_t len, struct tce_vm *vm);

@@ -4,7 +4,13 @@
  * in its domain capabilities, and do ppc64 domains with PCI hostdevs set a
  * <memtune><hard_limit> below what libvirt itself would give them.
  * Read-only connection: a monitoring user needs no write access; a refusal
- * by polkit or the access driver is UNKNOWN, never FAIL.
+ * by polkit or the access driver is UNKNOWN, never FAIL. A qemu:///system
+ * or qemu:///session daemon without a socket is WARN before libvirt is
+ * asked, as the VM map's collector does (src/vm/libvirt.c).
+ *
+ * libvirt and libxml2 are loaded on first need (tceiommu/dlopen.h), so only
+ * past that socket test: a host without libvirt running never maps them.
+ * Without the libraries the checks say WARN too, as for a refused connection.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -43,10 +49,9 @@ unsigned long long tce_libvirt_ppc64_memlock(unsigned long long mem, unsigned lo
 #ifdef WITH_LIBVIRT
 #include <pthread.h>
 #include <time.h>
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
+
+#include "tceiommu/dlopen.h"
+#include "tceiommu/vm.h"
 
 static void silent(void *data, virErrorPtr e)
 {
@@ -87,12 +92,12 @@ static bool denied(int code)
 
 static bool no_conn(struct job *j, struct tce_check_result *r)
 {
-	virSetErrorFunc(NULL, silent);
-	j->conn = virConnectOpenReadOnly(j->uri);
+	sym_virSetErrorFunc(NULL, silent);
+	j->conn = sym_virConnectOpenReadOnly(j->uri);
 	if (j->conn)
 		return false;
-	j->denied = denied(virGetLastErrorCode());
-	tce_evidence(r, "virConnectOpenReadOnly", "%s: %s", j->uri, virGetLastErrorMessage());
+	j->denied = denied(sym_virGetLastErrorCode());
+	tce_evidence(r, "virConnectOpenReadOnly", "%s: %s", j->uri, sym_virGetLastErrorMessage());
 	if (j->denied)
 		tce_result(r, TCE_LVL_UNKNOWN, "run as root, or allow this user in polkit",
 			   "libvirt refused the connection to %s", j->uri);
@@ -110,7 +115,7 @@ static void *job_run(void *p)
 
 	j->fn(j, &res);
 	if (j->conn)
-		virConnectClose(j->conn);
+		sym_virConnectClose(j->conn);
 	pthread_mutex_lock(&j->m);
 	j->res = res;
 	j->done = true;
@@ -130,18 +135,47 @@ static unsigned deadline_seconds(void)
 static void with_deadline(struct tce_check_ctx *c, struct tce_check_result *r,
 			  void (*fn)(struct job *j, struct tce_check_result *r))
 {
+	const char *uri = c->connect ? c->connect : "qemu:///system";
+	_cleanup_free_ char *note = NULL;
+	const char *dlerr;
 	struct job *j;
 	pthread_t t;
 	struct timespec ts;
 	unsigned secs = deadline_seconds();
 	bool done;
+	int k;
 
 	if (c->vconn_tried && c->vconn_error) { /* an earlier check timed out */
 		tce_result(r, TCE_LVL_UNKNOWN, NULL, "%s", c->vconn_error);
 		return;
 	}
+	/* no socket: libvirt is neither loaded nor asked (it could start a daemon) */
+	k = tce_libvirt_daemon_present(uri, &note);
+	if (k == -ENOENT) {
+		tce_evidence(r, "socket", "%s", note ? note : "none");
+		tce_result(r, TCE_LVL_WARN,
+			   "start libvirtd (or virtqemud), or name the URI with -c",
+			   "libvirt is not reachable at %s", uri);
+		return;
+	}
+	if (k < 0) {
+		tce_result(r, TCE_LVL_UNKNOWN, NULL, "out of memory");
+		return;
+	}
+	if (tce_dlopen_libvirt(&dlerr) < 0) {
+		tce_evidence(r, "dlopen", "%s", dlerr);
+		tce_result(r, TCE_LVL_WARN,
+			   "install libvirt's client library (libvirt0, libvirt-libs)",
+			   "libvirt not installed (%s)", dlerr);
+		return;
+	}
+	if (tce_dlopen_libxml2(&dlerr) < 0) {
+		tce_evidence(r, "dlopen", "%s", dlerr);
+		tce_result(r, TCE_LVL_WARN, "install libxml2", "libxml2 not installed (%s)", dlerr);
+		return;
+	}
 	j = calloc(1, sizeof(*j));
-	if (!j || !(j->uri = strdup(c->connect ? c->connect : "qemu:///system"))) {
+	if (!j || !(j->uri = strdup(uri))) {
 		free(j);
 		tce_result(r, TCE_LVL_UNKNOWN, NULL, "out of memory");
 		return;
@@ -186,7 +220,7 @@ static void with_deadline(struct tce_check_ctx *c, struct tce_check_result *r,
 
 static xmlXPathObjectPtr xpath(xmlXPathContextPtr x, const char *expr)
 {
-	return xmlXPathEvalExpression((const xmlChar *)expr, x);
+	return sym_xmlXPathEvalExpression((const xmlChar *)expr, x);
 }
 
 static char *xstr(xmlXPathContextPtr x, const char *expr)
@@ -196,7 +230,7 @@ static char *xstr(xmlXPathContextPtr x, const char *expr)
 
 	if (o && o->type == XPATH_STRING && o->stringval && o->stringval[0])
 		s = strdup((const char *)o->stringval);
-	xmlXPathFreeObject(o);
+	sym_xmlXPathFreeObject(o);
 	return s;
 }
 
@@ -205,7 +239,7 @@ static double xnum(xmlXPathContextPtr x, const char *expr)
 	xmlXPathObjectPtr o = xpath(x, expr);
 	double v = o && o->type == XPATH_NUMBER ? o->floatval : 0;
 
-	xmlXPathFreeObject(o);
+	sym_xmlXPathFreeObject(o);
 	return v;
 }
 
@@ -254,22 +288,22 @@ static void memlock_libvirt(struct job *j, struct tce_check_result *r)
 
 	if (no_conn(j, r))
 		return;
-	n = virConnectListAllDomains(j->conn, &doms, 0);
+	n = sym_virConnectListAllDomains(j->conn, &doms, 0);
 	if (n < 0) {
-		virErrorPtr e = virGetLastError();
+		virErrorPtr e = sym_virGetLastError();
 
 		tce_result(r, TCE_LVL_UNKNOWN, NULL, "cannot list domains: %s",
 			   e && e->message ? e->message : "error");
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		char *xml = virDomainGetXMLDesc(doms[i], 0);
-		const char *name = virDomainGetName(doms[i]);
-		xmlDocPtr doc =
-		    xml ? xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-					XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
-			: NULL;
-		xmlXPathContextPtr x = doc ? xmlXPathNewContext(doc) : NULL;
+		char *xml = sym_virDomainGetXMLDesc(doms[i], 0);
+		const char *name = sym_virDomainGetName(doms[i]);
+		xmlDocPtr doc = xml ? sym_xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+							XML_PARSE_NONET | XML_PARSE_NOERROR |
+							    XML_PARSE_NOWARNING)
+				    : NULL;
+		xmlXPathContextPtr x = doc ? sym_xmlXPathNewContext(doc) : NULL;
 
 		if (x) {
 			_cleanup_free_ char *arch = xstr(x, "string(/domain/os/type/@arch)");
@@ -315,10 +349,10 @@ static void memlock_libvirt(struct job *j, struct tce_check_result *r)
 				}
 			}
 		}
-		xmlXPathFreeContext(x);
-		xmlFreeDoc(doc);
+		sym_xmlXPathFreeContext(x);
+		sym_xmlFreeDoc(doc);
 		free(xml);
-		virDomainFree(doms[i]);
+		sym_virDomainFree(doms[i]);
 	}
 	free(doms);
 	if (!checked)
@@ -346,20 +380,20 @@ static void libvirt_vfio(struct job *j, struct tce_check_result *r)
 
 	if (no_conn(j, r))
 		return;
-	caps = virConnectGetDomainCapabilities(j->conn, NULL, NULL, NULL, NULL, 0);
-	code = virGetLastErrorCode();
-	msg = caps ? NULL : strdup(virGetLastErrorMessage());
+	caps = sym_virConnectGetDomainCapabilities(j->conn, NULL, NULL, NULL, NULL, 0);
+	code = sym_virGetLastErrorCode();
+	msg = caps ? NULL : strdup(sym_virGetLastErrorMessage());
 	if (!caps && code == VIR_ERR_OPERATION_DENIED) {
 		/* domain capabilities need a read-write connection */
-		virConnectPtr rw = virConnectOpen(j->uri);
+		virConnectPtr rw = sym_virConnectOpen(j->uri);
 
 		if (rw)
-			caps = virConnectGetDomainCapabilities(rw, NULL, NULL, NULL, NULL, 0);
-		code = virGetLastErrorCode();
+			caps = sym_virConnectGetDomainCapabilities(rw, NULL, NULL, NULL, NULL, 0);
+		code = sym_virGetLastErrorCode();
 		free(msg);
-		msg = caps ? NULL : strdup(virGetLastErrorMessage());
+		msg = caps ? NULL : strdup(sym_virGetLastErrorMessage());
 		if (rw)
-			virConnectClose(rw);
+			sym_virConnectClose(rw);
 	}
 	if (!caps) {
 		tce_evidence(r, "virConnectGetDomainCapabilities", "%s", msg ? msg : "error");
@@ -371,14 +405,14 @@ static void libvirt_vfio(struct job *j, struct tce_check_result *r)
 				   "libvirt gives no domain capabilities here");
 		return;
 	}
-	doc = xmlReadMemory(caps, (int)strlen(caps), "domcaps.xml", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	x = doc ? xmlXPathNewContext(doc) : NULL;
+	doc = sym_xmlReadMemory(caps, (int)strlen(caps), "domcaps.xml", NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	x = doc ? sym_xmlXPathNewContext(doc) : NULL;
 	if (x)
 		vfio = xnum(x, "count(/domainCapabilities/devices/hostdev/enum[@name='pciBackend']"
 			       "/value[text()='vfio'])");
-	xmlXPathFreeContext(x);
-	xmlFreeDoc(doc);
+	sym_xmlXPathFreeContext(x);
+	sym_xmlFreeDoc(doc);
 	free(caps);
 	tce_evidence(r, "domain capabilities hostdev pciBackend", "%s",
 		     vfio > 0 ? "vfio" : "no vfio");

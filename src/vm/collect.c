@@ -504,11 +504,8 @@ static int libvirt_domains(struct tce_root *r, const struct tce_vms_opts *o, str
 		k = tce_libvirt_list_running(o->uri, o->timeout_ms, &doms, &n, &lnote);
 		if (k < 0) {
 			v->libvirt_err = k;
+			/* "built without libvirt", "libvirt not installed (...)", ... */
 			v->libvirt_note = lnote ? TAKE_PTR(lnote) : strdup(strerror(-k));
-			if (k == -EOPNOTSUPP) {
-				free(v->libvirt_note);
-				v->libvirt_note = strdup("built without libvirt");
-			}
 			return 0;
 		}
 		if (!(names = calloc(1, sizeof(char *))))

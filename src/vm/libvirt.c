@@ -10,6 +10,10 @@
  * accepts and never answers must not hang the tool. When the deadline
  * passes, the job is abandoned to its thread, which frees it when libvirt
  * finally returns; the caller never touches it again.
+ *
+ * libvirt, libvirt-qemu and libxml2 are loaded on first need
+ * (tceiommu/dlopen.h), and libvirt not at all when the URI's daemon has no
+ * socket.
  */
 #include <errno.h>
 #include <limits.h>
@@ -36,16 +40,55 @@ void tce_libvirt_domains_free(struct tce_libvirt_domain *d, size_t n)
 	free(d);
 }
 
+/*
+ * Is the daemon behind uri there at all? For the local qemu:///system and
+ * qemu:///session URIs, a socket must exist: without one, libvirt would try
+ * to start a daemon (session) or fail after trying. 0, or -ENOENT and a note.
+ */
+int tce_libvirt_daemon_present(const char *uri, char **ret_note)
+{
+	static const char *const names[] = { LIBVIRT_SOCK_NAMES };
+	_cleanup_free_ char *dir = NULL, *tried = NULL;
+	struct stat st;
+
+	if (streq(uri, "qemu:///system")) {
+		dir = strdup(PATH_LIBVIRT_RUN);
+	} else if (streq(uri, "qemu:///session")) {
+		const char *rt = secure_getenv("XDG_RUNTIME_DIR");
+		const char *home = secure_getenv("HOME");
+
+		if (rt && rt[0] == '/')
+			dir = tce_strdup_printf("%s/libvirt", rt);
+		else if (home && home[0] == '/')
+			dir = tce_strdup_printf("%s/.cache/libvirt", home);
+		else
+			return 0;
+	} else {
+		return 0;
+	}
+	if (!dir)
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		_cleanup_free_ char *p = tce_strdup_printf("%s/%s", dir, names[i]);
+
+		if (!p)
+			return -ENOMEM;
+		if (stat(p, &st) == 0 && S_ISSOCK(st.st_mode))
+			return 0;
+	}
+	if (ret_note)
+		*ret_note = tce_strdup_printf("libvirt is not running (no socket at %s/%s or "
+					      "%s/%s)",
+					      dir, names[0], dir, names[2]);
+	return -ENOENT;
+}
+
 #ifdef WITH_LIBVIRT
 #include <pthread.h>
 #include <time.h>
 #include <json-c/json.h>
-#include <libvirt/libvirt.h>
-#include <libvirt/libvirt-qemu.h>
-#include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
+#include "tceiommu/dlopen.h"
 #include "tceiommu/qmp.h"
 
 /* ---- the domain XML ------------------------------------------------------ */
@@ -71,10 +114,10 @@ static xmlNodePtr child(xmlNodePtr n, const char *name)
 /* An attribute, malloc'd (not xmlMalloc'd); NULL when absent or empty. */
 static char *attr(xmlNodePtr n, const char *name)
 {
-	xmlChar *v = n ? xmlGetNoNsProp(n, (const xmlChar *)name) : NULL;
+	xmlChar *v = n ? sym_xmlGetNoNsProp(n, (const xmlChar *)name) : NULL;
 	char *s = v && v[0] ? strdup((const char *)v) : NULL;
 
-	xmlFree(v);
+	(*sym_xmlFree)(v);
 	return s;
 }
 
@@ -98,10 +141,10 @@ static int attr_u64(xmlNodePtr n, const char *name, uint64_t *ret)
 /* The text of an element, malloc'd and trimmed by tce_parse_*; NULL if none. */
 static char *text(xmlNodePtr n)
 {
-	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
+	xmlChar *v = n ? sym_xmlNodeGetContent(n) : NULL;
 	char *s = v && v[0] ? strdup((const char *)v) : NULL;
 
-	xmlFree(v);
+	(*sym_xmlFree)(v);
 	return s;
 }
 
@@ -383,6 +426,9 @@ int tce_libvirt_parse_domain_xml(const char *xml, size_t len, struct tce_vm *vm)
 		return -EINVAL;
 	if (len > DOMAIN_XML_MAX)
 		return -EFBIG;
+	r = tce_dlopen_libxml2(NULL);
+	if (r < 0)
+		return r;
 	/*
 	 * Hostile XML: libvirt never writes a DTD, so one (and any entity
 	 * declaration, the "billion laughs") is refused before libxml2 sees
@@ -390,13 +436,13 @@ int tce_libvirt_parse_domain_xml(const char *xml, size_t len, struct tce_vm *vm)
 	 */
 	if (memmem(xml, len, "<!DOCTYPE", 9) || memmem(xml, len, "<!ENTITY", 8))
 		return -EINVAL;
-	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = sym_xmlReadMemory(xml, (int)len, "domain.xml", NULL,
+				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc)
 		return -EINVAL;
-	root = xmlDocGetRootElement(doc);
+	root = sym_xmlDocGetRootElement(doc);
 	if (!is_elem(root, "domain") || doc->intSubset || doc->extSubset) {
-		xmlFreeDoc(doc);
+		sym_xmlFreeDoc(doc);
 		return -EINVAL;
 	}
 
@@ -442,7 +488,7 @@ int tce_libvirt_parse_domain_xml(const char *xml, size_t len, struct tce_vm *vm)
 	if (r >= 0)
 		r = parse_devices(vm, child(root, "devices"),
 				  vm->machine && strneq(vm->machine, "pseries", 7));
-	xmlFreeDoc(doc);
+	sym_xmlFreeDoc(doc);
 	return r < 0 ? r : 0;
 }
 
@@ -468,7 +514,7 @@ static void *job_thread(void *p)
 	struct job *j = p;
 	bool abandoned;
 
-	virSetErrorFunc(NULL, silent);
+	sym_virSetErrorFunc(NULL, silent);
 	j->run(j);
 	pthread_mutex_lock(&j->m);
 	j->done = true;
@@ -542,7 +588,7 @@ static bool denied(int code)
 /* libvirt's last error as -errno and words, into j. */
 static void job_fail(struct job *j, const char *what)
 {
-	virErrorPtr e = virGetLastError();
+	virErrorPtr e = sym_virGetLastError();
 	const char *m = e && e->message ? e->message : "error";
 
 	if (e && denied(e->code))
@@ -563,49 +609,6 @@ static void job_fail(struct job *j, const char *what)
 		j->msg = tce_strdup_printf("libvirt is not running: %s", m);
 	else
 		j->msg = tce_strdup_printf("%s: %s", what, m);
-}
-
-/*
- * Is the daemon behind uri there at all? For the local qemu:///system and
- * qemu:///session URIs, a socket must exist: without one, libvirt would try
- * to start a daemon (session) or fail after trying. 0, or -ENOENT and a note.
- */
-static int daemon_present(const char *uri, char **ret_note)
-{
-	static const char *const names[] = { LIBVIRT_SOCK_NAMES };
-	_cleanup_free_ char *dir = NULL, *tried = NULL;
-	struct stat st;
-
-	if (streq(uri, "qemu:///system")) {
-		dir = strdup(PATH_LIBVIRT_RUN);
-	} else if (streq(uri, "qemu:///session")) {
-		const char *rt = secure_getenv("XDG_RUNTIME_DIR");
-		const char *home = secure_getenv("HOME");
-
-		if (rt && rt[0] == '/')
-			dir = tce_strdup_printf("%s/libvirt", rt);
-		else if (home && home[0] == '/')
-			dir = tce_strdup_printf("%s/.cache/libvirt", home);
-		else
-			return 0;
-	} else {
-		return 0;
-	}
-	if (!dir)
-		return -ENOMEM;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		_cleanup_free_ char *p = tce_strdup_printf("%s/%s", dir, names[i]);
-
-		if (!p)
-			return -ENOMEM;
-		if (stat(p, &st) == 0 && S_ISSOCK(st.st_mode))
-			return 0;
-	}
-	if (ret_note)
-		*ret_note = tce_strdup_printf("libvirt is not running (no socket at %s/%s or "
-					      "%s/%s)",
-					      dir, names[0], dir, names[2]);
-	return -ENOENT;
 }
 
 /* ---- the running domains ------------------------------------------------- */
@@ -652,7 +655,7 @@ static void list_free(struct job *j)
 static void list_run(struct job *j)
 {
 	struct list_job *l = (struct list_job *)j;
-	virConnectPtr conn = virConnectOpenReadOnly(l->uri);
+	virConnectPtr conn = sym_virConnectOpenReadOnly(l->uri);
 	virDomainPtr *d = NULL;
 	int n;
 
@@ -660,43 +663,43 @@ static void list_run(struct job *j)
 		job_fail(j, "virConnectOpenReadOnly");
 		return;
 	}
-	n = virConnectListAllDomains(conn, &d, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	n = sym_virConnectListAllDomains(conn, &d, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
 	if (n < 0) {
 		job_fail(j, "virConnectListAllDomains");
-		virConnectClose(conn);
+		sym_virConnectClose(conn);
 		return;
 	}
 	l->doms = calloc((size_t)n + 1, sizeof(*l->doms));
 	for (int i = 0; i < n; i++) {
 		struct tce_libvirt_domain *o = l->doms ? &l->doms[l->n] : NULL;
 		char uuid[VIR_UUID_STRING_BUFLEN];
-		const char *name = virDomainGetName(d[i]);
+		const char *name = sym_virDomainGetName(d[i]);
 		int st = -1, reason;
 		char *xml;
 
 		if (!o) {
-			virDomainFree(d[i]);
+			sym_virDomainFree(d[i]);
 			continue;
 		}
-		xml = virDomainGetXMLDesc(d[i], 0);
+		xml = sym_virDomainGetXMLDesc(d[i], 0);
 		if (!xml) { /* gone since the list, or refused: skip it */
 			DBG("libvirt: no XML for %s: %s", name ? name : "?",
-			    virGetLastErrorMessage());
-			virDomainFree(d[i]);
+			    sym_virGetLastErrorMessage());
+			sym_virDomainFree(d[i]);
 			continue;
 		}
 		o->xml = xml;
 		o->name = name ? strdup(name) : NULL;
-		if (virDomainGetUUIDString(d[i], uuid) == 0)
+		if (sym_virDomainGetUUIDString(d[i], uuid) == 0)
 			o->uuid = strdup(uuid);
-		if (virDomainGetState(d[i], &st, &reason, 0) < 0)
+		if (sym_virDomainGetState(d[i], &st, &reason, 0) < 0)
 			st = -1;
 		o->state = strdup(state_word(st));
 		l->n++;
-		virDomainFree(d[i]);
+		sym_virDomainFree(d[i]);
 	}
 	free(d);
-	virConnectClose(conn);
+	sym_virConnectClose(conn);
 	if (!l->doms)
 		j->err = -ENOMEM;
 }
@@ -705,6 +708,7 @@ int tce_libvirt_list_running(const char *uri, int timeout_ms, struct tce_libvirt
 			     size_t *ret_n, char **ret_note)
 {
 	struct list_job *l;
+	const char *dlerr;
 	int r;
 
 	if (!ret || !ret_n || timeout_ms <= 0)
@@ -715,9 +719,15 @@ int tce_libvirt_list_running(const char *uri, int timeout_ms, struct tce_libvirt
 		*ret_note = NULL;
 	if (!uri)
 		uri = "qemu:///system";
-	r = daemon_present(uri, ret_note);
+	r = tce_libvirt_daemon_present(uri, ret_note);
 	if (r < 0)
 		return r;
+	r = tce_dlopen_libvirt(&dlerr);
+	if (r < 0) {
+		if (ret_note)
+			*ret_note = tce_strdup_printf("libvirt not installed (%s)", dlerr);
+		return r;
+	}
 	l = calloc(1, sizeof(*l));
 	if (!l || !(l->uri = strdup(uri))) {
 		free(l);
@@ -774,9 +784,9 @@ static void mon_unref(struct tce_libvirt_monitor *mon)
 	if (!last)
 		return;
 	if (mon->dom)
-		virDomainFree(mon->dom);
+		sym_virDomainFree(mon->dom);
 	if (mon->conn)
-		virConnectClose(mon->conn);
+		sym_virConnectClose(mon->conn);
 	pthread_mutex_destroy(&mon->m);
 	free(mon);
 }
@@ -793,9 +803,9 @@ static void open_free(struct job *j)
 	struct open_job *o = (struct open_job *)j;
 
 	if (o->dom)
-		virDomainFree(o->dom);
+		sym_virDomainFree(o->dom);
 	if (o->conn)
-		virConnectClose(o->conn);
+		sym_virConnectClose(o->conn);
 	free(o->uri);
 	free(o->name);
 	job_destroy(j);
@@ -807,15 +817,15 @@ static void open_run(struct job *j)
 	struct open_job *o = (struct open_job *)j;
 
 	/* the passthrough needs a read-write connection */
-	o->conn = virConnectOpen(o->uri);
+	o->conn = sym_virConnectOpen(o->uri);
 	if (!o->conn) {
 		job_fail(j, "virConnectOpen");
 		return;
 	}
 	if (strlen(o->name) == VIR_UUID_STRING_BUFLEN - 1)
-		o->dom = virDomainLookupByUUIDString(o->conn, o->name);
+		o->dom = sym_virDomainLookupByUUIDString(o->conn, o->name);
 	if (!o->dom)
-		o->dom = virDomainLookupByName(o->conn, o->name);
+		o->dom = sym_virDomainLookupByName(o->conn, o->name);
 	if (!o->dom)
 		job_fail(j, "virDomainLookupByName");
 }
@@ -825,6 +835,7 @@ int tce_libvirt_monitor_open(const char *uri, const char *name, int timeout_ms,
 {
 	struct open_job *o;
 	struct tce_libvirt_monitor *mon;
+	const char *dlerr;
 	int r;
 
 	if (!name || !ret || timeout_ms <= 0)
@@ -834,9 +845,15 @@ int tce_libvirt_monitor_open(const char *uri, const char *name, int timeout_ms,
 		*ret_error = NULL;
 	if (!uri)
 		uri = "qemu:///system";
-	r = daemon_present(uri, ret_error);
+	r = tce_libvirt_daemon_present(uri, ret_error);
 	if (r < 0)
 		return r;
+	r = tce_dlopen_libvirt_qemu(&dlerr);
+	if (r < 0) {
+		if (ret_error)
+			*ret_error = tce_strdup_printf("libvirt not installed (%s)", dlerr);
+		return r;
+	}
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
@@ -899,7 +916,7 @@ static void exec_run(struct job *j)
 {
 	struct exec_job *e = (struct exec_job *)j;
 
-	if (virDomainQemuMonitorCommand(e->mon->dom, e->request, &e->result, 0) < 0)
+	if (sym_virDomainQemuMonitorCommand(e->mon->dom, e->request, &e->result, 0) < 0)
 		job_fail(j, "virDomainQemuMonitorCommand");
 }
 

@@ -3,7 +3,8 @@
 # check-host's libvirt checks against libvirt's own test driver (no daemon):
 # ppc64 domains with VFIO hostdevs whose <hard_limit> is below libvirt's ppc64
 # figure are named; enough, absent and non-ppc64 limits are not. An
-# unreachable URI is WARN, never a hang.
+# unreachable URI is WARN, never a hang; a local daemon without a socket is
+# WARN at once, libvirt not asked (no daemon started).
 # Usage: libvirt-checks.sh TCEIOMMU DATA_DIR PYTHON
 set -u
 tool=$1 data=$2 py=$3
@@ -34,6 +35,16 @@ n=$((n + 1))
 out=$(timeout 60 "$tool" -c 'qemu+unix:///system?socket=/nonexistent/sock' check-host --check libvirt.vfio)
 rc=$?
 [ $rc = 1 ] && grep -q "not reachable" <<<"$out" || bad "unreachable libvirt: exit $rc, $out"
+# qemu:///session without a socket: WARN from the socket alone, nothing started
+n=$((n + 1))
+tmp=$(mktemp -d)
+out=$(env -i PATH="$PATH" HOME="$tmp" XDG_RUNTIME_DIR="$tmp" timeout 30 "$tool" -v \
+	-c qemu:///session check-host --check 'libvirt.vfio,memlock.libvirt' 2>&1)
+rc=$?
+[ $rc = 1 ] && [ "$(grep -c 'WARN (libvirt is not reachable at qemu:///session)' <<<"$out")" = 2 ] &&
+	grep -q "evidence: socket: libvirt is not running (no socket at $tmp/libvirt/virtqemud-sock" <<<"$out" &&
+	[ ! -e "$tmp/libvirt" ] || bad "session without a socket: exit $rc: $out"
+rm -rf "$tmp"
 # a libvirtd that accepts and never answers: UNKNOWN within the deadline
 n=$((n + 1))
 sock=$(mktemp -u /tmp/tce-silent-XXXXXX.sock)
