@@ -2,13 +2,13 @@
 /* list-vms and show-vm renderers: the VM map's model only, never the host. */
 #include <errno.h>
 #include <inttypes.h>
-#include <libsmartcols.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tceiommu/out.h"
 #include "tceiommu/pathnames.h"
+#include "tceiommu/table.h"
 #include "tceiommu/util.h"
 #include "tceiommu/vmout.h"
 
@@ -149,42 +149,32 @@ static char *vm_cell(const struct tce_vm *vm, int col, bool bytes)
 	return NULL;
 }
 
+/* The project's table printer (tceiommu/table.h): libsmartcols' output into a
+ * pipe, also on a terminal (REASON is not wrapped there). */
 int tce_render_vms_table(const struct tce_vms *v, const struct tce_vm_out_opts *o, FILE *f)
 {
-	struct libscols_table *tb = tce_scols_table_new(f, o->mode, o->noheadings);
+	struct tce_table *t = tce_table_new(f, o->mode, o->noheadings);
 	int k = 0;
 
-	if (!tb)
-		return -ENOMEM;
-	for (size_t i = 0; i < o->n_columns; i++) {
+	if (!t)
+		return -errno;
+	for (size_t i = 0; i < o->n_columns && k >= 0; i++) {
 		const struct tce_vmcolinfo *ci = &tce_vm_columns[o->columns[i]];
 
-		if (!scols_table_new_column(
-			tb, ci->name, ci->whint,
-			(ci->right ? SCOLS_FL_RIGHT : 0) |
-			    (o->columns[i] == VCOL_REASON ? SCOLS_FL_WRAP : 0))) {
-			k = -ENOMEM;
-			goto out;
-		}
+		k = tce_table_add_column(t, ci->name, ci->whint, ci->right);
 	}
 	for (size_t vi = 0; vi < v->n && k >= 0; vi++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		char *cells[TCE_N_VM_COLUMNS * 2] = { NULL };
 
-		if (!ln) {
-			k = -ENOMEM;
-			break;
-		}
-		for (size_t i = 0; i < o->n_columns && k >= 0; i++) {
-			char *s = vm_cell(&v->vms[vi], o->columns[i], o->bytes);
-
-			if (s && (k = scols_line_refer_data(ln, i, s)) < 0)
-				free(s);
-		}
+		for (size_t i = 0; i < o->n_columns; i++)
+			cells[i] = vm_cell(&v->vms[vi], o->columns[i], o->bytes);
+		k = tce_table_add_row(t, -1, (const char *const *)cells);
+		for (size_t i = 0; i < o->n_columns; i++)
+			free(cells[i]);
 	}
 	if (k >= 0)
-		k = scols_print_table(tb);
-out:
-	scols_unref_table(tb);
+		k = tce_table_print(t);
+	tce_table_free(t);
 	return k < 0 ? k : 0;
 }
 
