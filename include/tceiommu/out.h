@@ -33,10 +33,6 @@ json_object *tce_json_str(const char *s);
 /* Write a document pretty-printed with a newline, and release it; 0 or -EIO. */
 int tce_json_write(json_object *doc, FILE *f);
 
-/* A libsmartcols table writing to f in the mode's manner (tree, raw,
- * KEY="VALUE" pairs), headings or not; NULL on ENOMEM. */
-struct libscols_table;
-struct libscols_table *tce_scols_table_new(FILE *f, enum tce_out_mode mode, bool noheadings);
 
 /*
  * list-groups' output, fed one group at a time (issue 9): JSON is written as

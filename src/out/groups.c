@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * list-groups renderers: a libsmartcols tree (one row a group, its devices
- * below it), raw and pairs (one row a device, the group's columns repeated),
- * and JSON built with json-c from the model, nested whatever the columns.
+ * list-groups renderers, fed one group at a time: a tree (one row a group,
+ * its devices below it), raw and pairs (one row a device, the group's columns
+ * repeated), printed by the project's table printer (tceiommu/table.h), and
+ * JSON written as it goes, each group built with json-c from the model and
+ * nested whatever the columns.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
-#include <libsmartcols.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tceiommu/out.h"
+#include "tceiommu/table.h"
 #include "tceiommu/pathnames.h"
 #include "tceiommu/util.h"
 
@@ -222,91 +224,55 @@ static char *device_cell(const struct tce_device *d, int col)
 	}
 }
 
-/* libsmartcols encodes what it prints (mbs_safe_encode: control characters,
- * backslashes and invalid multibyte sequences as \xHH), so cells take raw bytes;
- * tests/scripts/edge.sh holds every mode to that. */
-static int set_cell(struct libscols_line *ln, size_t i, char *s)
+static int table_columns(struct tce_table *tb, const struct tce_out_opts *o)
 {
-	int k;
-
-	if (!s)
-		return 0;
-	k = scols_line_refer_data(ln, i, s); /* the line frees it */
-	if (k < 0)
-		free(s);
-	return k;
-}
-
-struct libscols_table *tce_scols_table_new(FILE *f, enum tce_out_mode mode, bool noheadings)
-{
-	struct libscols_table *tb = scols_new_table();
-
-	if (!tb)
-		return NULL;
-	scols_table_set_stream(tb, f);
-	if (mode == TCE_OUT_RAW)
-		scols_table_enable_raw(tb, 1);
-	if (mode == TCE_OUT_PAIRS) {
-		scols_table_enable_export(tb, 1);
-		scols_table_enable_shellvar(tb, 1);
-	}
-	if (noheadings)
-		scols_table_enable_noheadings(tb, 1);
-	return tb;
-}
-
-static int table_columns(struct libscols_table *tb, const struct tce_out_opts *o)
-{
-	bool tree = o->mode == TCE_OUT_TREE;
-
 	for (size_t i = 0; i < o->n_columns; i++) {
 		const struct tce_colinfo *ci = &tce_columns[o->columns[i]];
-		int fl = 0;
+		int k = tce_table_add_column(tb, ci->name, ci->whint, ci->right);
 
-		if (tree && o->columns[i] == COL_GROUP)
-			fl |= SCOLS_FL_TREE;
-		if (ci->right)
-			fl |= SCOLS_FL_RIGHT;
-		if (!scols_table_new_column(tb, ci->name, ci->whint, fl))
-			return -ENOMEM;
+		if (k < 0)
+			return k;
+		if (o->mode == TCE_OUT_TREE && o->columns[i] == COL_GROUP &&
+		    (k = tce_table_set_tree_column(tb, k)) < 0)
+			return k;
 	}
 	return 0;
 }
 
 /* One group's rows: in the tree, the group and its devices below it; raw
- * and pairs, a row a device with the group's columns repeated. */
-static int table_add_group(struct libscols_table *tb, const struct tce_out_opts *o,
+ * and pairs, a row a device with the group's columns repeated. The printer
+ * copies the cells: they are freed as soon as the row is added. */
+static int table_add_group(struct tce_table *tb, const struct tce_out_opts *o,
 			   const struct tce_group *g)
 {
 	bool tree = o->mode == TCE_OUT_TREE;
-	struct libscols_line *gl = NULL;
-	int k = 0;
+	char *cells[TCE_TABLE_MAX_COLUMNS] = { 0 };
+	size_t n = o->n_columns < TCE_TABLE_MAX_COLUMNS ? o->n_columns : TCE_TABLE_MAX_COLUMNS;
+	int gid = -1, k = 0;
 
 	if (tree || g->n_devices == 0) {
-		gl = scols_table_new_line(tb, NULL);
-		if (!gl)
-			return -ENOMEM;
-		for (size_t i = 0; i < o->n_columns && k >= 0; i++)
-			if (tree ? tce_columns[o->columns[i]].level == TCE_COL_GROUP : true)
-				k = set_cell(gl, i,
-					     tce_columns[o->columns[i]].level == TCE_COL_GROUP
-						 ? group_cell(g, o->columns[i], o->bytes)
-						 : NULL);
+		for (size_t i = 0; i < n; i++)
+			cells[i] = tce_columns[o->columns[i]].level == TCE_COL_GROUP
+				       ? group_cell(g, o->columns[i], o->bytes)
+				       : NULL;
+		k = gid = tce_table_add_row(tb, -1, (const char *const *)cells);
+		for (size_t i = 0; i < n; i++)
+			free(cells[i]);
 	}
 	for (size_t di = 0; di < g->n_devices && k >= 0; di++) {
 		const struct tce_device *d = &g->devices[di];
-		struct libscols_line *dl = scols_table_new_line(tb, tree ? gl : NULL);
 
-		if (!dl)
-			return -ENOMEM;
-		for (size_t i = 0; i < o->n_columns && k >= 0; i++) {
+		for (size_t i = 0; i < n; i++) {
 			int c = o->columns[i];
 
 			if (tce_columns[c].level == TCE_COL_DEVICE || (tree && c == COL_GROUP))
-				k = set_cell(dl, i, device_cell(d, c));
-			else if (!tree)
-				k = set_cell(dl, i, group_cell(g, c, o->bytes));
+				cells[i] = device_cell(d, c);
+			else
+				cells[i] = tree ? NULL : group_cell(g, c, o->bytes);
 		}
+		k = tce_table_add_row(tb, tree ? gid : -1, (const char *const *)cells);
+		for (size_t i = 0; i < n; i++)
+			free(cells[i]);
 	}
 	return k < 0 ? k : 0;
 }
@@ -589,7 +555,7 @@ struct tce_groups_out {
 	struct tce_out_opts o;
 	FILE *f;
 	size_t n; /* groups written */
-	struct libscols_table *tb;
+	struct tce_table *tb;
 	/* the tree's notes, printed after it */
 	char *notes;
 	size_t notes_len;
@@ -606,7 +572,7 @@ int tce_groups_out_new(const struct tce_out_opts *o, FILE *f, struct tce_groups_
 	s->o = *o;
 	s->f = f;
 	if (o->mode != TCE_OUT_JSON) {
-		s->tb = tce_scols_table_new(f, o->mode, o->noheadings);
+		s->tb = tce_table_new(f, o->mode, o->noheadings);
 		if (!s->tb || (k = table_columns(s->tb, o)) < 0) {
 			tce_groups_out_free(s);
 			return k < 0 ? k : -ENOMEM;
@@ -624,8 +590,7 @@ void tce_groups_out_free(struct tce_groups_out *s)
 {
 	if (!s)
 		return;
-	if (s->tb)
-		scols_unref_table(s->tb);
+	tce_table_free(s->tb);
 	if (s->notes_f)
 		fclose(s->notes_f);
 	free(s->notes);
@@ -663,7 +628,7 @@ int tce_groups_out_finish(struct tce_groups_out *s, const struct tce_host *h)
 		fprintf(s->f, "%s\n", h->note ? h->note : "no IOMMU groups");
 		return ferror(s->f) ? -EIO : 0;
 	}
-	k = scols_print_table(s->tb);
+	k = tce_table_print(s->tb);
 	if (k < 0)
 		return k;
 	if (s->notes_f) {
