@@ -27,6 +27,23 @@ static inline void strv_freep(char ***v)
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
 /* Not empty, and only 0-9 (a /proc pid directory's name). */
+/*
+ * A map from strings to strings (or to nothing: a set), open addressing;
+ * keys and values are copied. For caches that live one command: the
+ * resolver's directories, the recorder's made directories, the PHB walk.
+ */
+struct tce_strmap {
+	struct tce_strmap_slot {
+		char *key, *value;
+	} * slots;
+	size_t n_slots, n_used;
+};
+/* The slot of key, or NULL when it is not in the map. */
+const struct tce_strmap_slot *tce_strmap_get(const struct tce_strmap *m, const char *key);
+/* Add or replace; value may be NULL. 0 or -ENOMEM. */
+int tce_strmap_put(struct tce_strmap *m, const char *key, const char *value);
+void tce_strmap_done(struct tce_strmap *m);
+
 bool tce_all_digits(const char *s);
 
 /* Numbers as sysfs prints them: optional surrounding blanks and newline. */

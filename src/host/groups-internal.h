@@ -13,6 +13,7 @@
 #include "tceiommu/host.h"
 #include "tceiommu/macro.h"
 #include "tceiommu/pathnames.h"
+#include "tceiommu/util.h"
 
 void tce_group_note(struct tce_group *g, const char *fmt, ...) _printf_(2, 3);
 
@@ -41,11 +42,9 @@ int tce_pcidev_read(struct tce_root *r, enum tce_platform platform, bool ge_5_19
 		    const char *bdf, struct tce_device *d, const struct tce_collect_opts *o);
 
 /* phb.c: what one collection has learnt of the device tree */
-struct tce_phb_node;
 struct tce_phb_cache {
-	struct tce_phb_node *slots; /* open addressing, a power of two */
-	size_t n_slots, n_used;
-	struct tce_group *phbs; /* has_phb, phb, windows and notes only */
+	struct tce_strmap nodes; /* each node visited: is it a PHB, which */
+	struct tce_group *phbs;	 /* has_phb, phb, windows and notes only */
 	size_t n_phbs;
 };
 void tce_phb_cache_done(struct tce_phb_cache *c);

@@ -260,67 +260,22 @@ static void phb_compute(struct tce_root *r, struct tce_group *p, const char *cur
  * whether it is a PHB and which; per PHB its computed model, windows and
  * notes. A PHB is read once, not once per group (issue 9).
  */
-struct tce_phb_node {
-	char *node;
-	int phb; /* index into phbs, -1: not a PHB */
-};
-
 void tce_phb_cache_done(struct tce_phb_cache *c)
 {
-	for (size_t i = 0; i < c->n_slots; i++)
-		free(c->slots[i].node);
-	free(c->slots);
+	tce_strmap_done(&c->nodes);
 	for (size_t i = 0; i < c->n_phbs; i++)
 		tce_group_done(&c->phbs[i]);
 	free(c->phbs);
 	*c = (struct tce_phb_cache){ 0 };
 }
 
-static size_t str_hash(const char *s)
-{
-	size_t h = 14695981039346656037ULL; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static struct tce_phb_node *node_slot(struct tce_phb_cache *c, const char *node)
-{
-	size_t i = str_hash(node) & (c->n_slots - 1);
-
-	while (c->slots[i].node && !streq(c->slots[i].node, node))
-		i = (i + 1) & (c->n_slots - 1);
-	return &c->slots[i];
-}
-
+/* node -> "-1" (not a PHB) or the index of its PHB in phbs */
 static int node_put(struct tce_phb_cache *c, const char *node, int phb)
 {
-	struct tce_phb_node *e;
+	char v[16];
 
-	if (2 * (c->n_used + 1) > c->n_slots) {
-		size_t n = c->n_slots ? 2 * c->n_slots : 256;
-		struct tce_phb_node *old = c->slots;
-		size_t n_old = c->n_slots;
-
-		if (!(c->slots = calloc(n, sizeof(*c->slots)))) {
-			c->slots = old;
-			return -ENOMEM;
-		}
-		c->n_slots = n;
-		for (size_t i = 0; i < n_old; i++)
-			if (old[i].node)
-				*node_slot(c, old[i].node) = old[i];
-		free(old);
-	}
-	e = node_slot(c, node);
-	if (!e->node) {
-		if (!(e->node = strdup(node)))
-			return -ENOMEM;
-		c->n_used++;
-	}
-	e->phb = phb;
-	return 0;
+	snprintf(v, sizeof(v), "%d", phb);
+	return tce_strmap_put(&c->nodes, node, v);
 }
 
 static int phb_apply(struct tce_group *g, const struct tce_group *p)
@@ -356,10 +311,11 @@ int tce_phb_find(struct tce_phb_cache *c, struct tce_root *r, struct tce_group *
 	int k;
 
 	while (cur) {
-		struct tce_phb_node *e = c->n_slots ? node_slot(c, cur) : NULL;
+		const struct tce_strmap_slot *e = tce_strmap_get(&c->nodes, cur);
 		char *up;
+		int phb;
 
-		if (!e || !e->node) {
+		if (!e) {
 			struct tce_group p = { 0 };
 			struct tce_group *np;
 
@@ -379,10 +335,11 @@ int tce_phb_find(struct tce_phb_cache *c, struct tce_root *r, struct tce_group *
 				if ((k = node_put(c, cur, (int)c->n_phbs++)) < 0)
 					return k;
 			}
-			e = node_slot(c, cur);
+			e = tce_strmap_get(&c->nodes, cur);
 		}
-		if (e->phb >= 0)
-			return phb_apply(g, &c->phbs[e->phb]);
+		phb = e ? atoi(e->value) : -1;
+		if (phb >= 0 && (size_t)phb < c->n_phbs)
+			return phb_apply(g, &c->phbs[phb]);
 		up = dt_parent(cur);
 		free(cur);
 		cur = up;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "tceiommu/root.h"
+#include "tceiommu/util.h"
 
 #define MAX_LINKS 40
 #define MAX_STRING 4096
@@ -26,6 +27,9 @@ struct recorder {
 	char *outdir;
 	struct manifest_entry *entries;
 	size_t n, alloc;
+	struct tce_strmap made; /* output directories made */
+	char *last_out_dir;	/* the output directory written to last, and its fd */
+	int last_out_fd;
 };
 
 struct tce_root {
@@ -42,6 +46,9 @@ struct tce_root {
 	bool recorded; /* "source record": a path it does not list was not recorded */
 	struct recorder *rec;
 	struct tce_probe_store *probes;
+	/* the userspace resolver's directories: path as asked -> canonical */
+	struct tce_strmap rdirs;
+	struct tce_strmap mids; /* directories and links within paths (root-resolve.c) */
 };
 
 static inline const char *root_rel(const char *path)

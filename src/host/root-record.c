@@ -28,6 +28,10 @@ void root_recorder_free(struct recorder *rec)
 {
 	if (!rec)
 		return;
+	tce_strmap_done(&rec->made);
+	if (rec->last_out_fd >= 0)
+		close(rec->last_out_fd);
+	free(rec->last_out_dir);
 	if (rec->outfd >= 0)
 		close(rec->outfd);
 	root_entries_free(rec->entries, rec->n);
@@ -68,19 +72,30 @@ void root_record_result(struct tce_root *r, const char *path, int err)
 static int out_mkparents(struct recorder *rec, const char *path, bool include_last)
 {
 	_cleanup_free_ char *copy = strdup(root_rel(path));
-	char *p;
+	char *p, *end;
 
 	if (!copy)
 		return -ENOMEM;
+	/* the directory to make, and its parents, each once a recording */
+	end = include_last ? copy + strlen(copy) : strrchr(copy, '/');
+	if (!end)
+		return 0;
+	*end = '\0';
+	if (tce_strmap_get(&rec->made, copy))
+		return 0;
 	for (p = copy; (p = strchr(p, '/')); p++) {
 		*p = '\0';
-		if (mkdirat(rec->outfd, copy, 0755) < 0 && errno != EEXIST)
-			return -errno;
+		if (!tce_strmap_get(&rec->made, copy)) {
+			if (mkdirat(rec->outfd, copy, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			if (tce_strmap_put(&rec->made, copy, NULL) < 0)
+				return -ENOMEM;
+		}
 		*p = '/';
 	}
-	if (include_last && mkdirat(rec->outfd, copy, 0755) < 0 && errno != EEXIST)
+	if (mkdirat(rec->outfd, copy, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	return 0;
+	return tce_strmap_put(&rec->made, copy, NULL);
 }
 
 void root_record_link(struct tce_root *r, const char *canon, const char *target)
@@ -91,14 +106,45 @@ void root_record_link(struct tce_root *r, const char *canon, const char *target)
 		DBG("record: link %s: %m", canon);
 }
 
+/* The output directory a file goes to: the last one's fd is kept, since a
+ * device's or a node's files come one after another. */
+static int out_dirfd(struct recorder *rec, const char *canon, const char **ret_base)
+{
+	const char *slash = strrchr(canon, '/');
+	_cleanup_free_ char *dir = NULL;
+	int fd;
+
+	*ret_base = slash ? slash + 1 : canon;
+	if (!slash || slash == canon)
+		return rec->outfd;
+	if (!(dir = strndup(canon, (size_t)(slash - canon))))
+		return -ENOMEM;
+	if (rec->last_out_dir && streq(rec->last_out_dir, dir))
+		return rec->last_out_fd;
+	if (out_mkparents(rec, canon, false) < 0)
+		return -EIO;
+	fd = openat(rec->outfd, root_rel(dir), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (rec->last_out_fd >= 0)
+		close(rec->last_out_fd);
+	free(rec->last_out_dir);
+	rec->last_out_fd = fd;
+	rec->last_out_dir = TAKE_PTR(dir);
+	return fd;
+}
+
 void root_record_file(struct tce_root *r, const char *canon, const char *buf, size_t len)
 {
 	_cleanup_close_ int fd = -1;
+	const char *base;
+	int dfd;
 
-	if (!r->rec || out_mkparents(r->rec, canon, false) < 0)
+	if (!r->rec)
 		return;
-	fd = openat(r->rec->outfd, root_rel(canon),
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	dfd = out_dirfd(r->rec, canon, &base);
+	if (dfd >= 0)
+		fd = openat(dfd, base, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
 		WRN("record: cannot write %s", canon);
 }
@@ -141,33 +187,29 @@ int tce_root_start_recording(struct tce_root *r, const char *outdir)
 		return -ENOMEM;
 	}
 	rec->outfd = fd;
+	rec->last_out_fd = -1;
 	r->rec = rec;
 	return 0;
 }
 
-static int write_all(int fd, const char *s)
+/* The manifest goes out through stdio: a line a path, not a write() a line. */
+static int write_all(FILE *f, const char *s)
 {
-	size_t n = strlen(s);
+	return fputs(s, f) < 0 ? -EIO : 0;
+}
 
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
+static void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
 }
 
 int tce_root_finish_recording(struct tce_root *r)
 {
 	struct recorder *rec = r->rec;
-	_cleanup_close_ int fd = -1;
+	_cleanup_(fclosep) FILE *fd = NULL;
 	char line[512];
+	int ofd;
 	time_t now = time(NULL);
 	struct tm tm;
 	int k;
@@ -176,10 +218,14 @@ int tce_root_finish_recording(struct tce_root *r)
 		return -EINVAL;
 	if (mkdirat(rec->outfd, TCE_SNAPSHOT_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	fd = openat(rec->outfd, TCE_SNAPSHOT_MANIFEST,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
+	ofd = openat(rec->outfd, TCE_SNAPSHOT_MANIFEST,
+		     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (ofd < 0)
 		return -errno;
+	if (!(fd = fdopen(ofd, "w"))) {
+		close(ofd);
+		return -ENOMEM;
+	}
 	gmtime_r(&now, &tm);
 	snprintf(line, sizeof(line),
 		 "tceiommu-snapshot %d\nsource record\ntool tceiommu %s\n"
@@ -231,7 +277,9 @@ int tce_root_finish_recording(struct tce_root *r)
 		if ((k = write_all(fd, s)) < 0)
 			return k;
 	}
-	if (fsync(fd) < 0 && errno != EINVAL)
+	if (fflush(fd) != 0 || ferror(fd))
+		return -EIO;
+	if (fsync(fileno(fd)) < 0 && errno != EINVAL)
 		return -errno;
 	return tce_probe_store_save(r->probes, rec->outfd, TCE_SNAPSHOT_PROBES);
 }

@@ -56,7 +56,19 @@ static int sbuf_set(struct sbuf *b, const char *s, size_t n)
  * follow_last is false. A missing last component is not an error: the caller's
  * open reports it. Links crossed are recorded when recording.
  */
-int root_resolve(struct tce_root *r, const char *path, bool follow_last, char **ret)
+/*
+ * Directories and links in the middle of the paths walked, by canonical
+ * path: each is asked of the filesystem (and a link recorded) once a
+ * command, not once per path that crosses it.
+ */
+static int mid_put(struct tce_root *r, const char *cand, char kind, const char *target)
+{
+	_cleanup_free_ char *v = tce_strdup_printf("%c%s", kind, target);
+
+	return v ? tce_strmap_put(&r->mids, cand, v) : -ENOMEM;
+}
+
+static int resolve_walk(struct tce_root *r, const char *path, bool follow_last, char **ret)
 {
 	struct sbuf canon = { 0 }, todo = { 0 };
 	size_t plen = strlen(path);
@@ -72,6 +84,7 @@ int root_resolve(struct tce_root *r, const char *path, bool follow_last, char **
 		size_t clen;
 		bool last;
 		struct stat st;
+		const struct tce_strmap_slot *mid;
 		_cleanup_free_ char *cand = NULL;
 
 		while (*p == '/')
@@ -105,6 +118,36 @@ int root_resolve(struct tce_root *r, const char *path, bool follow_last, char **
 			memcpy(cand + canon.len + 1, comp, clen);
 			cand[canon.len + 1 + clen] = '\0';
 
+			mid = !last ? tce_strmap_get(&r->mids, cand) : NULL;
+			if (mid && mid->value[0] == 'd') {
+				/* a directory on the way, seen before */
+				k = sbuf_set(&canon, cand, strlen(cand));
+				if (k == 0)
+					k = sbuf_set(&todo, p, strlen(p));
+				if (k < 0)
+					goto out;
+				continue;
+			}
+			if (mid && mid->value[0] == 'l') {
+				/* a link on the way, seen (and recorded) before */
+				_cleanup_free_ char *rest = NULL;
+
+				if (++links > MAX_LINKS) {
+					k = -ELOOP;
+					goto out;
+				}
+				rest = tce_strdup_printf("%s/%s", mid->value + 1, p);
+				if (!rest) {
+					k = -ENOMEM;
+					goto out;
+				}
+				if (mid->value[1] == '/')
+					canon.len = 0, canon.s[0] = '\0';
+				k = sbuf_set(&todo, rest, strlen(rest));
+				if (k < 0)
+					goto out;
+				continue;
+			}
 			if (fstatat(r->dirfd, root_rel(cand), &st, AT_SYMLINK_NOFOLLOW) < 0) {
 				if (errno == ENOENT && last) {
 					k = sbuf_set(&canon, cand, strlen(cand));
@@ -138,6 +181,8 @@ int root_resolve(struct tce_root *r, const char *path, bool follow_last, char **
 				}
 				target[n] = '\0';
 				root_record_link(r, cand, target);
+				if (!last && (k = mid_put(r, cand, 'l', target)) < 0)
+					goto out;
 				rest = tce_strdup_printf("%s/%s", target, p);
 				if (!rest) {
 					k = -ENOMEM;
@@ -151,6 +196,8 @@ int root_resolve(struct tce_root *r, const char *path, bool follow_last, char **
 					k = -ENOTDIR;
 					goto out;
 				}
+				if (!last && (k = mid_put(r, cand, 'd', "")) < 0)
+					goto out;
 				k = sbuf_set(&canon, cand, strlen(cand));
 				if (k == 0)
 					k = sbuf_set(&todo, p, strlen(p));
@@ -176,4 +223,49 @@ out:
 	free(canon.s);
 	free(todo.s);
 	return k;
+}
+
+/*
+ * Paths asked share their directories (a device's files, a node's
+ * properties): each directory's resolution is kept for the command, and only
+ * the last component is walked (issue 9: record was 24x list-groups, most of
+ * it fstatat of every prefix of every path). The links in a directory's path
+ * were recorded when it was walked. A last component that is a link to
+ * follow, "." or "..", or a trailing slash take the full walk.
+ */
+int root_resolve(struct tce_root *r, const char *path, bool follow_last, char **ret)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : NULL;
+	const struct tce_strmap_slot *known;
+	_cleanup_free_ char *dir = NULL, *cand = NULL;
+	struct stat st;
+
+	if (!slash || slash == path || !*base || streq(base, ".") || streq(base, ".."))
+		return resolve_walk(r, path, follow_last, ret);
+	if (!(dir = strndup(path, (size_t)(slash - path))))
+		return -ENOMEM;
+	known = tce_strmap_get(&r->rdirs, dir);
+	if (!known) {
+		_cleanup_free_ char *canon = NULL;
+
+		/* only an existing directory is kept: anything else takes the
+		 * full walk, which says what is wrong with the path */
+		if (resolve_walk(r, dir, true, &canon) < 0 ||
+		    fstatat(r->dirfd, root_rel(canon), &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode) || tce_strmap_put(&r->rdirs, dir, canon) < 0)
+			return resolve_walk(r, path, follow_last, ret);
+		known = tce_strmap_get(&r->rdirs, dir);
+	}
+	cand = tce_strdup_printf("%s/%s", streq(known->value, "/") ? "" : known->value, base);
+	if (!cand)
+		return -ENOMEM;
+	if (fstatat(r->dirfd, root_rel(cand), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			return resolve_walk(r, path, follow_last, ret);
+	} else if (S_ISLNK(st.st_mode) && follow_last) {
+		return resolve_walk(r, path, follow_last, ret);
+	}
+	*ret = TAKE_PTR(cand);
+	return 0;
 }

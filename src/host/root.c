@@ -176,6 +176,8 @@ struct tce_root *tce_root_free(struct tce_root *r)
 	free(r->machine);
 	free(r->path);
 	free(r->real);
+	tce_strmap_done(&r->rdirs);
+	tce_strmap_done(&r->mids);
 	free(r);
 	return NULL;
 }

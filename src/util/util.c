@@ -385,3 +385,73 @@ char *tce_strdup_printf(const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+static size_t strmap_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static struct tce_strmap_slot *strmap_slot(const struct tce_strmap *m, const char *key)
+{
+	size_t i = strmap_hash(key) & (m->n_slots - 1);
+
+	while (m->slots[i].key && !streq(m->slots[i].key, key))
+		i = (i + 1) & (m->n_slots - 1);
+	return &m->slots[i];
+}
+
+const struct tce_strmap_slot *tce_strmap_get(const struct tce_strmap *m, const char *key)
+{
+	const struct tce_strmap_slot *s;
+
+	if (!m->n_slots)
+		return NULL;
+	s = strmap_slot(m, key);
+	return s->key ? s : NULL;
+}
+
+int tce_strmap_put(struct tce_strmap *m, const char *key, const char *value)
+{
+	struct tce_strmap_slot *s;
+	char *v = NULL;
+
+	if (2 * (m->n_used + 1) > m->n_slots) {
+		struct tce_strmap grown = { .n_slots = m->n_slots ? 2 * m->n_slots : 64 };
+
+		if (!(grown.slots = calloc(grown.n_slots, sizeof(*grown.slots))))
+			return -ENOMEM;
+		for (size_t i = 0; i < m->n_slots; i++)
+			if (m->slots[i].key)
+				*strmap_slot(&grown, m->slots[i].key) = m->slots[i];
+		free(m->slots);
+		m->slots = grown.slots;
+		m->n_slots = grown.n_slots;
+	}
+	if (value && !(v = strdup(value)))
+		return -ENOMEM;
+	s = strmap_slot(m, key);
+	if (!s->key) {
+		if (!(s->key = strdup(key))) {
+			free(v);
+			return -ENOMEM;
+		}
+		m->n_used++;
+	}
+	free(s->value);
+	s->value = v;
+	return 0;
+}
+
+void tce_strmap_done(struct tce_strmap *m)
+{
+	for (size_t i = 0; i < m->n_slots; i++) {
+		free(m->slots[i].key);
+		free(m->slots[i].value);
+	}
+	free(m->slots);
+	*m = (struct tce_strmap){ 0 };
+}

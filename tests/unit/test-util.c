@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +173,41 @@ static void test_misc(void **state)
 	strv_free(v);
 }
 
+/* The command-long caches' map: keys and values copied, growth keeps all. */
+static void test_strmap(void **state)
+{
+	struct tce_strmap m = { 0 };
+	char k[32], v[32];
+
+	(void)state;
+	assert_null(tce_strmap_get(&m, "a"));
+	for (int i = 0; i < 5000; i++) {
+		snprintf(k, sizeof(k), "/sys/devices/pci%04x", i);
+		snprintf(v, sizeof(v), "%d", i * 7);
+		assert_int_equal(tce_strmap_put(&m, k, i % 3 ? v : NULL), 0);
+	}
+	assert_int_equal(m.n_used, 5000);
+	for (int i = 0; i < 5000; i++) {
+		const struct tce_strmap_slot *s;
+
+		snprintf(k, sizeof(k), "/sys/devices/pci%04x", i);
+		s = tce_strmap_get(&m, k);
+		assert_non_null(s);
+		if (i % 3) {
+			snprintf(v, sizeof(v), "%d", i * 7);
+			assert_string_equal(s->value, v);
+		} else {
+			assert_null(s->value);
+		}
+	}
+	assert_int_equal(tce_strmap_put(&m, "/sys/devices/pci0001", "new"), 0);
+	assert_string_equal(tce_strmap_get(&m, "/sys/devices/pci0001")->value, "new");
+	assert_int_equal(m.n_used, 5000);
+	assert_null(tce_strmap_get(&m, "/sys/devices/pci"));
+	tce_strmap_done(&m);
+	assert_null(tce_strmap_get(&m, "/sys/devices/pci0001"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_version),
 		cmocka_unit_test(test_percent),
 		cmocka_unit_test(test_misc),
+		cmocka_unit_test(test_strmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
