@@ -103,6 +103,13 @@ int tce_dir_readlink(struct tce_dir *d, const char *name, char **ret);
 int tce_dir_realpath(struct tce_dir *d, const char *name, char **ret);
 int tce_dir_exists(struct tce_dir *d, const char *name);
 int tce_dir_list(struct tce_dir *d, const char *name, char ***ret);
+/* A directory below an opened one (name: one component); a link is resolved
+ * in the root as tce_root_opendir() does. */
+int tce_dir_opendir(struct tce_dir *d, const char *name, struct tce_dir **ret);
+/* A directory reached through name (a link, as of_node), opened, and its
+ * canonical path in the root: one lookup for both. */
+int tce_dir_realdir(struct tce_dir *d, const char *name, struct tce_dir **ret_dir,
+		    char **ret_canon);
 
 /* The last max bytes of a file (a log); a recording keeps that tail. */
 int tce_root_read_tail(struct tce_root *r, const char *path, size_t max, char **ret,

@@ -43,8 +43,9 @@ int tce_pcidev_read(struct tce_root *r, enum tce_platform platform, bool ge_5_19
 
 /* phb.c: what one collection has learnt of the device tree */
 struct tce_phb_cache {
-	struct tce_strmap nodes; /* each node visited: is it a PHB, which */
-	struct tce_group *phbs;	 /* has_phb, phb, windows and notes only */
+	struct tce_strmap nodes;    /* each node visited: is it a PHB, which */
+	enum tce_platform platform; /* which properties make a PHB */
+	struct tce_group *phbs;	    /* has_phb, phb, windows and notes only */
 	size_t n_phbs;
 };
 void tce_phb_cache_done(struct tce_phb_cache *c);

@@ -130,6 +130,8 @@ struct collect_ctx {
 	struct tce_host *h;
 	struct tce_phb_cache phbs;
 	bool ge_5_19; /* the kernel's viability rule */
+	/* opened once: the groups' directory and /dev/vfio (NULL: absent) */
+	struct tce_dir *groups_dir, *vfio_dir;
 };
 
 static int read_group(struct collect_ctx *c, struct tce_group *g)
@@ -147,7 +149,13 @@ static int read_group(struct collect_ctx *c, struct tce_group *g)
 
 	if (!gpath || !(ddir = tce_strdup_printf("%s/devices", gpath)))
 		return -ENOMEM;
-	k = tce_root_opendir(r, gpath, &gdir);
+	{
+		char num[32];
+
+		snprintf(num, sizeof(num), "%" PRIu64, g->number);
+		k = c->groups_dir ? tce_dir_opendir(c->groups_dir, num, &gdir)
+				  : tce_root_opendir(r, gpath, &gdir);
+	}
 	if (k == -ENOMEM)
 		return k;
 	if (k < 0) {
@@ -269,7 +277,9 @@ static int read_group(struct collect_ctx *c, struct tce_group *g)
 	p = tce_strdup_printf(PATH_DEV_VFIO "/%" PRIu64, g->number);
 	if (!p)
 		return -ENOMEM;
-	g->vfio_node_exists = tce_root_exists(r, p) == 0;
+	g->vfio_node_exists = c->vfio_dir
+				  ? tce_dir_exists(c->vfio_dir, p + sizeof(PATH_DEV_VFIO)) == 0
+				  : tce_root_exists(r, p) == 0;
 	if (g->vfio_node_exists) {
 		g->vfio_node = TAKE_PTR(p);
 		if (o->holders)
@@ -363,6 +373,10 @@ int tce_host_each_group(struct tce_root *r, const struct tce_collect_opts *o, st
 	}
 	strv_free(TAKE_PTR(entries));
 	qsort(nums, n, sizeof(*nums), u64_cmp);
+	(void)tce_root_opendir(r, PATH_IOMMU_GROUPS, &c.groups_dir);
+	if (tce_root_opendir(r, PATH_DEV_VFIO, &c.vfio_dir) < 0)
+		c.vfio_dir = NULL; /* each group asks, and gets the reason */
+	c.phbs.platform = h->platform;
 	if (n == 0)
 		h->note = explain_no_groups(h, 0);
 	/* one group at a time: read, handed over, freed */
@@ -376,6 +390,8 @@ int tce_host_each_group(struct tce_root *r, const struct tce_collect_opts *o, st
 		tce_group_done(&g);
 	}
 	tce_phb_cache_done(&c.phbs);
+	tce_dir_free(c.groups_dir);
+	tce_dir_free(c.vfio_dir);
 	if (k < 0)
 		return k;
 	*ret = TAKE_PTR(h);

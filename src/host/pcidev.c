@@ -228,17 +228,19 @@ int tce_pcidev_read(struct tce_root *r, enum tce_platform platform, bool ge_5_19
 	}
 
 	if (platform != TCE_PLATFORM_NONE) {
-		(void)tce_dir_realpath(dir, "of_node", &d->of_node);
+		_cleanup_dir_ struct tce_dir *of = NULL;
+
+		(void)tce_dir_realdir(dir, "of_node", &of, &d->of_node);
 		/* VFs have no device-tree node; the PF's is on the same PHB. */
 		if (!d->of_node) {
 			read_physfn(dir, d);
 			if (d->physfn && tce_dir_realpath(dir, "physfn/of_node", &d->phb_hint) < 0)
 				d->phb_hint = NULL;
 		}
-		if (d->of_node && !(o->omit & TCE_FACT_LOC)) {
+		if (of && !(o->omit & TCE_FACT_LOC)) {
 			_cleanup_free_ char *lc = NULL;
 
-			if (tce_dt_read_prop(r, d->of_node, "ibm,loc-code", &lc, &len) == 0)
+			if (tce_dir_read(of, "ibm,loc-code", 64 * 1024, &lc, &len) == 0)
 				(void)tce_dt_string(lc, len, &d->loc_code);
 		}
 		read_eeh(dir, d, !(o->omit & TCE_FACT_EEH));

@@ -218,7 +218,8 @@ static bool ddw_prop(struct tce_root *r, struct tce_group *g, const char *node, 
  * linux,dma64-ddr-window-info for a dynamic one). The answer goes into p
  * (has_phb, phb, windows, notes).
  */
-static void phb_compute(struct tce_root *r, struct tce_group *p, const char *cur)
+static void phb_compute(struct tce_root *r, enum tce_platform platform, struct tce_group *p,
+			const char *cur)
 {
 	_cleanup_free_ char *compat = NULL;
 	_cleanup_dir_ struct tce_dir *nd = NULL;
@@ -227,7 +228,10 @@ static void phb_compute(struct tce_root *r, struct tce_group *p, const char *cur
 	/* most nodes on the way up are no PHB: three lookups in one directory */
 	if (tce_root_opendir(r, cur, &nd) < 0)
 		return;
-	if (tce_dir_exists(nd, "ibm,opal-phbid") == 0) {
+	/* Each platform's kernel code knows its own PHBs only: PowerNV's by
+	 * ibm,opal-phbid (pci-ioda.c), pSeries' by the DMA window
+	 * (pseries/iommu.c); an unknown platform is asked both. */
+	if (platform != TCE_PLATFORM_PSERIES && tce_dir_exists(nd, "ibm,opal-phbid") == 0) {
 		_cleanup_free_ char *id = NULL;
 		size_t ilen;
 		uint64_t v;
@@ -243,8 +247,8 @@ static void phb_compute(struct tce_root *r, struct tce_group *p, const char *cur
 		phb_powernv(r, p, cur, compat, clen);
 		return;
 	}
-	if (tce_dir_exists(nd, "ibm,dma-window") == 0 ||
-	    tce_dir_exists(nd, "ibm,dma-window-saved") == 0) {
+	if (platform != TCE_PLATFORM_POWERNV && (tce_dir_exists(nd, "ibm,dma-window") == 0 ||
+						 tce_dir_exists(nd, "ibm,dma-window-saved") == 0)) {
 		p->has_phb = true;
 		p->phb.node = strdup(tce_dt_display(cur));
 		p->phb.model = strdup("pSeries");
@@ -319,7 +323,7 @@ int tce_phb_find(struct tce_phb_cache *c, struct tce_root *r, struct tce_group *
 			struct tce_group p = { 0 };
 			struct tce_group *np;
 
-			phb_compute(r, &p, cur);
+			phb_compute(r, c->platform, &p, cur);
 			if (!p.has_phb) {
 				tce_group_done(&p);
 				if ((k = node_put(c, cur, -1)) < 0)

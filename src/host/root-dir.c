@@ -93,6 +93,26 @@ const char *tce_dir_path(const struct tce_dir *d)
  * on a FIFO (O_NONBLOCK); a directory fails read() with EISDIR. The fd, or
  * -errno with "not recorded" sorted out; -ENOSYS: use the path.
  */
+/*
+ * A file opened by name is not fstat()ed first (issue 9: a syscall per
+ * attribute): O_NONBLOCK keeps a FIFO or a terminal from blocking, read()
+ * fails on a directory, and reads are bounded. When a read gives nothing or
+ * fails, the type decides as open_regular() does: a regular file is empty (or
+ * k stands), a directory is EISDIR, anything else EINVAL.
+ */
+static int regular_or(int fd, int k)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	return k;
+}
+
 static int dir_open_file(struct tce_dir *d, const char *name)
 {
 	_cleanup_free_ char *p = NULL;
@@ -101,20 +121,8 @@ static int dir_open_file(struct tce_dir *d, const char *name)
 	if (d->fd < 0 || d->r->rec)
 		return -ENOSYS;
 	fd = openat(d->fd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	if (fd >= 0) {
-		struct stat st;
-		int k = 0;
-
-		/* only a regular file is read, as open_regular() has it */
-		if (fstat(fd, &st) < 0)
-			k = -errno;
-		else if (!S_ISREG(st.st_mode))
-			k = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		if (k == 0)
-			return fd;
-		close(fd);
-		return k;
-	}
+	if (fd >= 0)
+		return fd;
 	if (errno == ELOOP)
 		return -ENOSYS;
 	if (errno != ENOENT && errno != ENOTDIR)
@@ -131,6 +139,17 @@ int tce_dir_read(struct tce_dir *d, const char *name, size_t max, char **ret, si
 
 	if (fd >= 0) {
 		k = root_read_fd_whole(fd, max, true, ret, &len);
+		if (k < 0 || len == 0) {
+			/* nothing read: a regular file is empty, anything else is
+			 * refused as open_regular() refuses it */
+			int e = regular_or(fd, k);
+
+			if (e < 0 && k == 0) {
+				free(*ret);
+				*ret = NULL;
+			}
+			k = e;
+		}
 		close(fd);
 		if (k == 0 && ret_len)
 			*ret_len = len;
@@ -149,12 +168,17 @@ int tce_dir_read_head(struct tce_dir *d, const char *name, size_t n, void *buf, 
 	ssize_t m;
 
 	if (fd >= 0) {
+		int k;
+
 		do
 			m = read(fd, buf, n);
 		while (m < 0 && errno == EINTR);
+		k = m < 0 ? -errno : 0;
+		if (m <= 0)
+			k = regular_or(fd, k);
 		close(fd);
-		if (m < 0)
-			return -errno;
+		if (k < 0)
+			return k;
 		*ret_len = (size_t)m;
 		return 0;
 	}
@@ -258,6 +282,87 @@ int tce_dir_exists(struct tce_dir *d, const char *name)
 int tce_dir_list(struct tce_dir *d, const char *name, char ***ret)
 {
 	_cleanup_free_ char *p = dir_join(d, name);
+	int fd;
 
-	return p ? tce_root_list(d->r, p, ret) : -ENOMEM;
+	if (!p)
+		return -ENOMEM;
+	if (d->fd >= 0 && !d->r->rec) {
+		fd = openat(d->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			return root_list_fd(d->r, p, fd, ret);
+		/* a link, or absent (replay says what it was): by the path */
+	}
+	return tce_root_list(d->r, p, ret);
+}
+
+int tce_dir_opendir(struct tce_dir *d, const char *name, struct tce_dir **ret)
+{
+	_cleanup_free_ char *p = dir_join(d, name);
+	struct tce_dir *n;
+	int fd;
+
+	if (!p)
+		return -ENOMEM;
+	if (d->fd < 0 || d->r->rec || strchr(name, '/') || streq(name, ".."))
+		return tce_root_opendir(d->r, p, ret);
+	/* one name below an opened directory: no path walked again */
+	fd = openat(d->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		/* a link (ELOOP, or ENOTDIR for O_PATH of a link) resolves in the
+		 * root; what is absent is what replay says */
+		if (errno == ELOOP || errno == ENOTDIR || errno == ENOENT)
+			return tce_root_opendir(d->r, p, ret);
+		return -errno;
+	}
+	if (!(n = calloc(1, sizeof(*n)))) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n->r = d->r;
+	n->fd = fd;
+	n->path = TAKE_PTR(p);
+	*ret = n;
+	return 0;
+}
+
+int tce_dir_realdir(struct tce_dir *d, const char *name, struct tce_dir **ret_dir, char **ret_canon)
+{
+	_cleanup_free_ char *p = dir_join(d, name), *canon = NULL;
+	struct tce_dir *n;
+	int fd, k;
+
+	if (!p)
+		return -ENOMEM;
+	fd = root_fast_open(d->r, p, O_PATH | O_DIRECTORY);
+	if (fd >= 0) {
+		/* the kernel resolved it once: the same fd names and opens it */
+		k = root_fd_canon(d->r, fd, &canon);
+		if (k == 0) {
+			if (!(n = calloc(1, sizeof(*n)))) {
+				close(fd);
+				return -ENOMEM;
+			}
+			n->r = d->r;
+			n->fd = fd;
+			if (!(n->path = strdup(canon))) {
+				tce_dir_free(n);
+				return -ENOMEM;
+			}
+			*ret_dir = n;
+			*ret_canon = TAKE_PTR(canon);
+			return 0;
+		}
+		close(fd);
+		if (k != -ENOSYS)
+			return k;
+	} else if (fd != -ENOSYS && !root_replay_empty_dir(d->r, p, fd)) {
+		return fd == -ENOENT || fd == -ENOTDIR ? root_replay_error(d->r, p, -fd) : fd;
+	}
+	k = tce_root_realpath(d->r, p, &canon);
+	if (k == 0)
+		k = tce_root_opendir(d->r, canon, ret_dir);
+	if (k < 0)
+		return k;
+	*ret_canon = TAKE_PTR(canon);
+	return 0;
 }

@@ -63,6 +63,9 @@ int root_read_fd_whole(int fd, size_t max, bool one_read, char **ret, size_t *re
 int root_read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
 int root_openat2_in_root(struct tce_root *r, const char *path, int flags);
 int root_fast_open(struct tce_root *r, const char *path, int flags);
+int root_list_fd(struct tce_root *r, const char *path, int fd, char ***ret);
+/* The canonical path of an fd inside the root; -ENOSYS: ask the resolver. */
+int root_fd_canon(struct tce_root *r, int fd, char **ret);
 
 /* root-resolve.c */
 int root_resolve(struct tce_root *r, const char *path, bool follow_last, char **ret);

@@ -498,7 +498,7 @@ int tce_root_readlink(struct tce_root *r, const char *path, char **ret)
 }
 
 /* The canonical path of an O_PATH fd inside the root, from the kernel. */
-static int fd_canon(struct tce_root *r, int fd, char **ret)
+int root_fd_canon(struct tce_root *r, int fd, char **ret)
 {
 	char link[64], target[4096];
 	size_t rl;
@@ -529,7 +529,7 @@ int tce_root_realpath(struct tce_root *r, const char *path, char **ret)
 	if (k >= 0) {
 		int fd = k;
 
-		k = fd_canon(r, fd, ret);
+		k = root_fd_canon(r, fd, ret);
 		close(fd);
 		if (k != -ENOSYS)
 			return k;
@@ -572,8 +572,6 @@ int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 {
 	_cleanup_free_ char *canon = NULL;
 	_cleanup_strv_free_ char **names = NULL;
-	DIR *d;
-	struct dirent *de;
 	int fd, k = 0;
 
 	fd = open_resolved(r, path, O_RDONLY | O_DIRECTORY, r->rec ? &canon : NULL);
@@ -592,6 +590,25 @@ int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 		root_record_result(r, path, -k);
 		return k;
 	}
+	k = root_list_fd(r, path, fd, &names);
+	if (k < 0)
+		return k;
+	root_record_result_kind(r, path, 0, true);
+	if (canon)
+		root_record_dir(r, canon);
+	*ret = TAKE_PTR(names);
+	return 0;
+}
+
+/* The sorted entries of an opened directory (fd taken), with the empty
+ * directories a recording's manifest lists there. */
+int root_list_fd(struct tce_root *r, const char *path, int fd, char ***ret)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	struct dirent *de;
+	DIR *d;
+	int k = 0;
+
 	d = fdopendir(fd);
 	if (!d) {
 		k = -errno;
@@ -613,9 +630,6 @@ int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 	if (k < 0 || (k = root_add_manifest_dirs(r, path, &names)) < 0)
 		return k;
 	qsort(names, strv_length(names), sizeof(char *), name_cmp);
-	root_record_result_kind(r, path, 0, true);
-	if (canon)
-		root_record_dir(r, canon);
 	*ret = TAKE_PTR(names);
 	return 0;
 }

@@ -530,10 +530,13 @@ static int json_group(const struct tce_group *g, bool first, FILE *f)
 	const char *s = json_object_to_json_string_ext(o, JSON_FLAGS);
 
 	fputs(first ? "\n    " : ",\n    ", f);
-	for (const char *p = s; *p; p++) {
-		fputc(*p, f);
-		if (*p == '\n')
-			fputs("    ", f);
+	for (const char *p = s, *nl; *p; p = nl + 1) {
+		if (!(nl = strchr(p, '\n'))) {
+			fputs(p, f);
+			break;
+		}
+		fwrite(p, 1, (size_t)(nl - p) + 1, f);
+		fputs("    ", f);
 	}
 	json_object_put(o);
 	return ferror(f) ? -EIO : 0;

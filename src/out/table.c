@@ -117,6 +117,16 @@ static size_t safe_encode(const char *s, char *out)
 			p++;
 			continue;
 		}
+		/* printable ASCII in the initial shift state: what mbrtowc,
+		 * iswprint and wcwidth would say, without asking them (issue 9:
+		 * they were a fifth of list-groups' own time) */
+		if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f && mbsinit(&st)) {
+			if (out)
+				*out++ = *p;
+			width++;
+			p++;
+			continue;
+		}
 		wchar_t wc;
 		size_t len = mbrtowc(&wc, p, MB_CUR_MAX, &st);
 
