@@ -1600,7 +1600,7 @@ static void pad(size_t n)
 }
 
 /* Length of the valid UTF-8 sequence at p, 0 if invalid or a C1 control
- * (src/out/escape.c). */
+ * (src/render/escape.c). */
 static size_t utf8_len(const unsigned char *p)
 {
 	unsigned cp;
@@ -1717,7 +1717,7 @@ static size_t scols_encode(const char *s, char *out)
 	return w;
 }
 
-/* the default PowerNV columns (src/cmd/list-groups.c, src/out/columns.c) */
+/* the default PowerNV columns (src/cmd/list-groups.c, src/render/columns.c) */
 enum { C_GROUP, C_PE, C_MODEL, C_DMA32, C_DDW, C_VIABLE, C_VFIO, C_ID, C_DRIVER, C_PRODUCT, NCOL };
 static const struct {
 	const char *name;

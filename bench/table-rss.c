@@ -5,7 +5,7 @@
  * 20000 rows), the cells made as list-groups makes them (a string a cell,
  * freed once added), written to stdout. Run under GNU time for the peak RSS:
  *
- *   cc -O2 -D_GNU_SOURCE -Iinclude bench/table-rss.c src/out/table.c \
+ *   cc -O2 -D_GNU_SOURCE -Iinclude bench/table-rss.c src/render/table.c \
  *      $(pkg-config --cflags --libs smartcols json-c) -o table-rss
  *   /usr/bin/time -f '%e s %M KiB' ./table-rss scols >/dev/null
  *   /usr/bin/time -f '%e s %M KiB' ./table-rss tce >/dev/null

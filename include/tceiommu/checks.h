@@ -3,7 +3,7 @@
  * check-host: a static table of checks (src/checks/table.c), each a function
  * that reads the host through the root and the probe interface and returns a
  * result {level, message, hint, evidence}. Nothing here prints; the
- * renderers in src/out/checks.c do.
+ * renderers in src/render/checks.c do.
  */
 #pragma once
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Plain data collected from the host; no I/O happens through these structs.
- * Renderers (src/out/) read only this. "has_*" flags and NULL pointers mean
+ * Renderers (src/render/) read only this. "has_*" flags and NULL pointers mean
  * unknown (rendered as JSON null); group 0 is a real group.
  */
 #pragma once

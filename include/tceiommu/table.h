@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The table printer of list-groups and list-vms (src/out/table.c).
+ * The table printer of list-groups and list-vms (src/render/table.c).
  *
  * Why not libsmartcols: it keeps every line as objects (a line, a cell per
  * column, a malloc'd string per cell) until it prints, and list-groups must

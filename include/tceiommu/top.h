@@ -2,7 +2,7 @@
 /*
  * top: one interval's TCE hcall counts, joined with the VM map (which VM a
  * QEMU pid is, which PHB and verdict a LIOBN has), and its renderers
- * (src/out/top.c). Rows are per VM and LIOBN, the worst first: the most
+ * (src/render/top.c). Rows are per VM and LIOBN, the worst first: the most
  * hcalls sent to QEMU per second.
  */
 #pragma once

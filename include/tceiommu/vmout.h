@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* list-vms columns (data, as lsblk's) and the VM map's renderers (src/out/vms.c). */
+/* list-vms columns (data, as lsblk's) and the VM map's renderers (src/render/vms.c). */
 #pragma once
 
 #include <stdbool.h>
