@@ -25,9 +25,9 @@ sysroot=$PWD/build-sysroot-ppc64el
 cmake -S . -B build-ppc64le -DCMAKE_TOOLCHAIN_FILE=packaging/ppc64le/toolchain.cmake \
 	-DTCE_SYSROOT="$sysroot" -DWITH_LIBVIRT=OFF -DWERROR=ON
 cmake --build build-ppc64le -j"$jobs"
-# what needs this machine's /dev/kvm, /proc, libvirt, QEMU or valgrind is not for an emulated binary
+# what needs this machine's /dev/kvm, /proc, libvirt, QEMU, valgrind or strace is not for an emulated binary
 # (qemu-user's -L prefix is its /)
-ctest --test-dir build-ppc64le --output-on-failure -j"$jobs" -LE 'live|libvirt|valgrind|e2e|qemu'
+ctest --test-dir build-ppc64le --output-on-failure -j"$jobs" -LE 'live|libvirt|valgrind|e2e|qemu|trace'
 
 echo "== Debian's ppc64el kernels under qemu-system-ppc64, the ppc64le build inside"
 ctest --test-dir build --output-on-failure -L e2e

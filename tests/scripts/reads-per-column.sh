@@ -7,6 +7,8 @@
 set -euo pipefail
 tool=$1 snap=$2
 command -v strace >/dev/null || { echo "strace not installed: skipped"; exit 77; }
+# LeakSanitizer cannot run under ptrace: the ASan build is traced without it
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 fail=0
