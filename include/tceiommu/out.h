@@ -33,7 +33,6 @@ json_object *tce_json_str(const char *s);
 /* Write a document pretty-printed with a newline, and release it; 0 or -EIO. */
 int tce_json_write(json_object *doc, FILE *f);
 
-
 /*
  * list-groups' output, fed one group at a time (issue 9): JSON is written as
  * it comes; the tree keeps its rows (widths need them all) and prints them,
