@@ -190,20 +190,11 @@ int tce_dir_read_head(struct tce_dir *d, const char *name, size_t n, void *buf, 
 
 int tce_dir_read_string(struct tce_dir *d, const char *name, char **ret)
 {
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	int k = tce_dir_read(d, name, MAX_STRING, &buf, &len);
 
-	if (k < 0)
-		return k;
-	if (memchr(buf, '\0', len)) {
-		free(buf);
-		return -EINVAL;
-	}
-	while (len > 0 && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	*ret = buf;
-	return 0;
+	return root_as_string(k, buf, len, ret);
 }
 
 int tce_dir_read_u64(struct tce_dir *d, const char *name, int base, uint64_t *ret)

@@ -64,6 +64,9 @@ int root_read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
 int root_openat2_in_root(struct tce_root *r, const char *path, int flags);
 int root_fast_open(struct tce_root *r, const char *path, int flags);
 int root_list_fd(struct tce_root *r, const char *path, int fd, char ***ret);
+/* A text value from a read (k its result, buf taken): no NUL inside, no
+ * trailing newline. */
+int root_as_string(int k, char *buf, size_t len, char **ret);
 /* The canonical path of an fd inside the root; -ENOSYS: ask the resolver. */
 int root_fd_canon(struct tce_root *r, int fd, char **ret);
 

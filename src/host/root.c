@@ -384,12 +384,8 @@ int tce_root_read_head(struct tce_root *r, const char *path, size_t n, void *buf
 	return 0;
 }
 
-int tce_root_read_string(struct tce_root *r, const char *path, char **ret)
+int root_as_string(int k, char *buf, size_t len, char **ret)
 {
-	char *buf;
-	size_t len;
-	int k = tce_root_read(r, path, MAX_STRING, &buf, &len);
-
 	if (k < 0)
 		return k;
 	if (memchr(buf, '\0', len)) {
@@ -400,6 +396,15 @@ int tce_root_read_string(struct tce_root *r, const char *path, char **ret)
 		buf[--len] = '\0';
 	*ret = buf;
 	return 0;
+}
+
+int tce_root_read_string(struct tce_root *r, const char *path, char **ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int k = tce_root_read(r, path, MAX_STRING, &buf, &len);
+
+	return root_as_string(k, buf, len, ret);
 }
 
 int tce_root_read_u64(struct tce_root *r, const char *path, int base, uint64_t *ret)
