@@ -59,10 +59,22 @@ struct tce_check_ctx {
 		bool read;
 		struct tce_module m;
 	} mods[8];
+	/* libvirt's socket: 0 not looked at yet, -1 absent, 1 there */
+	int vsock;
+	char *vsock_note;
+	/* the libvirt sessions (src/checks/libvirt.c) */
+	struct tce_libvirt_session *vsess[2];
+	size_t n_vsess;
 	/* libvirt did not answer in time: the later libvirt checks do not ask */
-	bool vconn_tried;
 	char *vconn_error;
 };
+
+typedef void tce_check_fn(struct tce_check_ctx *c, struct tce_check_result *r);
+
+/* Start the libvirt checks among CHECKS on a thread of their own, sharing one
+ * connection, so that loading libvirt overlaps the host checks; each of them
+ * then only waits for its result. Nothing happens without libvirt's socket. */
+void tce_libvirt_start(struct tce_check_ctx *c, tce_check_fn *const *checks, size_t n);
 void tce_libvirt_ctx_done(struct tce_check_ctx *c);
 
 enum tce_applies {
@@ -78,7 +90,7 @@ struct tce_check {
 	enum tce_applies applies;
 	bool needs_root;
 	const char *when_bad; /* the level when the host is not ready, for the man page */
-	void (*fn)(struct tce_check_ctx *c, struct tce_check_result *r);
+	tce_check_fn *fn;
 };
 
 extern const struct tce_check tce_checks[];
@@ -86,6 +98,9 @@ extern const size_t tce_n_checks;
 
 void tce_check_ctx_init(struct tce_check_ctx *c, struct tce_root *r, const char *connect);
 void tce_check_ctx_done(struct tce_check_ctx *c);
+/* Before the first tce_check_run: start what can run beside the others
+ * (the libvirt checks among SELECTED, one flag per tce_checks[] entry). */
+void tce_checks_start(struct tce_check_ctx *c, const bool *selected);
 /* Runs one check; a check that does not apply here gives SKIP. */
 void tce_check_run(struct tce_check_ctx *c, const struct tce_check *chk,
 		   struct tce_check_result *r);

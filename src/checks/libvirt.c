@@ -59,29 +59,41 @@ static void silent(void *data, virErrorPtr e)
 }
 
 /*
- * Each libvirt check runs on a thread of its own with a deadline: a libvirtd
- * that accepts and never answers must not hang a monitoring run. The thread
- * works only on its job (the URI, its connection, its result); when the
- * deadline passes the job is left to the thread, never touched again, and
- * the check says UNKNOWN.
+ * One libvirt session per run, on a thread of its own: it loads libvirt and
+ * libxml2, opens one read-only connection and runs every selected libvirt
+ * check on it in turn. check-host starts it before its first check
+ * (tce_libvirt_start), so loading libvirt -- ~8 ms, nearly all of it
+ * binding symbols, for the library is linked BIND_NOW -- overlaps the host
+ * checks instead of adding to them, and the checks share one connection
+ * instead of opening one each. Each libvirt check then waits for its own
+ * result with a deadline: a libvirtd that accepts and never answers must not
+ * hang a monitoring run. When a deadline passes the session is left to its
+ * thread, never touched again, and this check and the later ones say
+ * UNKNOWN.
  */
 struct job {
-	char *uri;
+	const char *uri;
 	virConnectPtr conn;
-	bool denied;
-	char *error;
-	struct tce_check_result res;
-	void (*fn)(struct job *j, struct tce_check_result *r);
-	bool done;
+	int open_code;
+	char *open_error;
+};
+
+typedef void job_fn(struct job *j, struct tce_check_result *r);
+
+struct tce_libvirt_session {
+	char *uri;
+	size_t n;
+	struct {
+		tce_check_fn *check;
+		job_fn *fn;
+		struct tce_check_result res;
+		bool done;  /* res is set: the thread lets go of it */
+		bool taken; /* res was handed to the check */
+	} jobs[2];
+	pthread_t thread;
 	pthread_mutex_t m;
 	pthread_cond_t cv;
 };
-
-void tce_libvirt_ctx_done(struct tce_check_ctx *c)
-{
-	free(c->vconn_error);
-	c->vconn_error = NULL;
-}
 
 static bool denied(int code)
 {
@@ -90,15 +102,14 @@ static bool denied(int code)
 	       code == VIR_ERR_AUTH_UNAVAILABLE;
 }
 
+/* the session's connection, or the result that says why there is none */
 static bool no_conn(struct job *j, struct tce_check_result *r)
 {
-	sym_virSetErrorFunc(NULL, silent);
-	j->conn = sym_virConnectOpenReadOnly(j->uri);
 	if (j->conn)
 		return false;
-	j->denied = denied(sym_virGetLastErrorCode());
-	tce_evidence(r, "virConnectOpenReadOnly", "%s: %s", j->uri, sym_virGetLastErrorMessage());
-	if (j->denied)
+	tce_evidence(r, "virConnectOpenReadOnly", "%s: %s", j->uri,
+		     j->open_error ? j->open_error : "error");
+	if (denied(j->open_code))
 		tce_result(r, TCE_LVL_UNKNOWN, "run as root, or allow this user in polkit",
 			   "libvirt refused the connection to %s", j->uri);
 	else
@@ -108,114 +119,59 @@ static bool no_conn(struct job *j, struct tce_check_result *r)
 	return true;
 }
 
-static void *job_run(void *p)
+/* the libraries could not be loaded: every job says so */
+static void no_library(const char *lib, const char *dlerr, struct tce_check_result *r)
 {
-	struct job *j = p;
-	struct tce_check_result res = { 0 };
-
-	j->fn(j, &res);
-	if (j->conn)
-		sym_virConnectClose(j->conn);
-	pthread_mutex_lock(&j->m);
-	j->res = res;
-	j->done = true;
-	pthread_cond_signal(&j->cv);
-	pthread_mutex_unlock(&j->m);
-	return NULL;
-}
-
-static unsigned deadline_seconds(void)
-{
-	const char *e = secure_getenv("TCEIOMMU_LIBVIRT_TIMEOUT");
-	uint64_t v;
-
-	return e && tce_parse_u64(e, 10, &v) == 0 && v > 0 && v <= 3600 ? (unsigned)v : 15;
-}
-
-static void with_deadline(struct tce_check_ctx *c, struct tce_check_result *r,
-			  void (*fn)(struct job *j, struct tce_check_result *r))
-{
-	const char *uri = c->connect ? c->connect : "qemu:///system";
-	_cleanup_free_ char *note = NULL;
-	const char *dlerr;
-	struct job *j;
-	pthread_t t;
-	struct timespec ts;
-	unsigned secs = deadline_seconds();
-	bool done;
-	int k;
-
-	if (c->vconn_tried && c->vconn_error) { /* an earlier check timed out */
-		tce_result(r, TCE_LVL_UNKNOWN, NULL, "%s", c->vconn_error);
-		return;
-	}
-	/* no socket: libvirt is neither loaded nor asked (it could start a daemon) */
-	k = tce_libvirt_daemon_present(uri, &note);
-	if (k == -ENOENT) {
-		tce_evidence(r, "socket", "%s", note ? note : "none");
-		tce_result(r, TCE_LVL_WARN,
-			   "start libvirtd (or virtqemud), or name the URI with -c",
-			   "libvirt is not reachable at %s", uri);
-		return;
-	}
-	if (k < 0) {
-		tce_result(r, TCE_LVL_UNKNOWN, NULL, "out of memory");
-		return;
-	}
-	if (tce_dlopen_libvirt(&dlerr) < 0) {
-		tce_evidence(r, "dlopen", "%s", dlerr);
+	tce_evidence(r, "dlopen", "%s", dlerr);
+	if (streq(lib, "libvirt"))
 		tce_result(r, TCE_LVL_WARN,
 			   "install libvirt's client library (libvirt0, libvirt-libs)",
 			   "libvirt not installed (%s)", dlerr);
-		return;
-	}
-	if (tce_dlopen_libxml2(&dlerr) < 0) {
-		tce_evidence(r, "dlopen", "%s", dlerr);
+	else
 		tce_result(r, TCE_LVL_WARN, "install libxml2", "libxml2 not installed (%s)", dlerr);
-		return;
+}
+
+static void *session_run(void *p)
+{
+	struct tce_libvirt_session *s = p;
+	struct job j = { .uri = s->uri };
+	const char *dlerr = NULL, *lib = NULL;
+
+	/* libxml2 first: libvirt depends on it, and a dlopen() off the main
+	 * thread of a library already loaded as a dependency makes glibc's
+	 * loader defer freeing the old search list past exit (104 bytes that
+	 * valgrind calls lost) */
+	if (tce_dlopen_libxml2(&dlerr) < 0)
+		lib = "libxml2";
+	else if (tce_dlopen_libvirt(&dlerr) < 0)
+		lib = "libvirt";
+	if (!lib) {
+		sym_virSetErrorFunc(NULL, silent);
+		j.conn = sym_virConnectOpenReadOnly(s->uri);
+		if (!j.conn) {
+			const char *m = sym_virGetLastErrorMessage();
+
+			j.open_code = sym_virGetLastErrorCode();
+			j.open_error = strdup(m ? m : "error");
+		}
 	}
-	j = calloc(1, sizeof(*j));
-	if (!j || !(j->uri = strdup(uri))) {
-		free(j);
-		tce_result(r, TCE_LVL_UNKNOWN, NULL, "out of memory");
-		return;
+	for (size_t i = 0; i < s->n; i++) {
+		struct tce_check_result res = { 0 };
+
+		if (lib)
+			no_library(lib, dlerr, &res);
+		else
+			s->jobs[i].fn(&j, &res);
+		pthread_mutex_lock(&s->m);
+		s->jobs[i].res = res;
+		s->jobs[i].done = true;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->m);
 	}
-	j->fn = fn;
-	pthread_mutex_init(&j->m, NULL);
-	pthread_cond_init(&j->cv, NULL);
-	if (pthread_create(&t, NULL, job_run, j) != 0) {
-		tce_result(r, TCE_LVL_UNKNOWN, NULL, "cannot start a thread");
-		free(j->uri);
-		free(j);
-		return;
-	}
-	pthread_detach(t);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += secs;
-	pthread_mutex_lock(&j->m);
-	while (!j->done)
-		if (pthread_cond_timedwait(&j->cv, &j->m, &ts) == ETIMEDOUT)
-			break;
-	done = j->done;
-	pthread_mutex_unlock(&j->m);
-	if (!done) {
-		/* the job stays with its thread; the process ends soon */
-		c->vconn_tried = true;
-		c->vconn_error = tce_strdup_printf("libvirt did not answer within %u s", secs);
-		tce_evidence(r, "libvirt", "%s: no answer within %u s", j->uri, secs);
-		tce_result(r, TCE_LVL_UNKNOWN, "check that libvirtd (or virtqemud) is responsive",
-			   "%s", c->vconn_error);
-		return;
-	}
-	r->level = j->res.level;
-	r->message = j->res.message;
-	r->hint = j->res.hint;
-	r->evidence = j->res.evidence;
-	r->n_evidence = j->res.n_evidence;
-	pthread_mutex_destroy(&j->m);
-	pthread_cond_destroy(&j->cv);
-	free(j->uri);
-	free(j);
+	if (j.conn)
+		sym_virConnectClose(j.conn);
+	free(j.open_error);
+	return NULL;
 }
 
 static xmlXPathObjectPtr xpath(xmlXPathContextPtr x, const char *expr)
@@ -422,16 +378,176 @@ static void libvirt_vfio(struct job *j, struct tce_check_result *r)
 		tce_result(r, TCE_LVL_WARN, "load vfio-pci and restart libvirt's QEMU driver",
 			   "reachable, but without the vfio hostdev backend");
 }
+
+/* each libvirt check, and what its session runs for it */
+static const struct {
+	tce_check_fn *check;
+	job_fn *fn;
+} jobs[] = {
+	{ tce_chk_memlock_libvirt, memlock_libvirt },
+	{ tce_chk_libvirt, libvirt_vfio },
+};
+
+static unsigned deadline_seconds(void)
+{
+	const char *e = secure_getenv("TCEIOMMU_LIBVIRT_TIMEOUT");
+	uint64_t v;
+
+	return e && tce_parse_u64(e, 10, &v) == 0 && v > 0 && v <= 3600 ? (unsigned)v : 15;
+}
+
+static const char *uri_of(struct tce_check_ctx *c)
+{
+	return c->connect ? c->connect : "qemu:///system";
+}
+
+/* no socket: libvirt is neither loaded nor asked (it could start a daemon) */
+static bool socket_absent(struct tce_check_ctx *c)
+{
+	if (!c->vsock)
+		c->vsock =
+		    tce_libvirt_daemon_present(uri_of(c), &c->vsock_note) == -ENOENT ? -1 : 1;
+	return c->vsock < 0;
+}
+
+void tce_libvirt_start(struct tce_check_ctx *c, tce_check_fn *const *checks, size_t n)
+{
+	struct tce_libvirt_session *s;
+
+	if (c->n_vsess >= ARRAY_SIZE(c->vsess) || c->vconn_error || socket_absent(c))
+		return;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(jobs); k++)
+			if (checks[i] == jobs[k].check && s->n < ARRAY_SIZE(s->jobs)) {
+				s->jobs[s->n].check = jobs[k].check;
+				s->jobs[s->n++].fn = jobs[k].fn;
+			}
+	s->uri = strdup(uri_of(c));
+	pthread_mutex_init(&s->m, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	if (!s->n || !s->uri || pthread_create(&s->thread, NULL, session_run, s) != 0) {
+		pthread_mutex_destroy(&s->m);
+		pthread_cond_destroy(&s->cv);
+		free(s->uri);
+		free(s);
+		return;
+	}
+	c->vsess[c->n_vsess++] = s;
+}
+
+/* the session that runs this check and has not handed its result over */
+static struct tce_libvirt_session *find_job(struct tce_check_ctx *c, tce_check_fn *check,
+					    size_t *idx)
+{
+	for (size_t k = 0; k < c->n_vsess; k++)
+		for (size_t i = 0; i < c->vsess[k]->n; i++)
+			if (c->vsess[k]->jobs[i].check == check && !c->vsess[k]->jobs[i].taken) {
+				*idx = i;
+				return c->vsess[k];
+			}
+	return NULL;
+}
+
+/* this check's result, from the session started for it (now, if none was) */
+static void with_deadline(struct tce_check_ctx *c, struct tce_check_result *r, tce_check_fn *check)
+{
+	struct tce_libvirt_session *s;
+	struct timespec ts;
+	unsigned secs = deadline_seconds();
+	size_t i = 0;
+	bool done;
+
+	if (c->vconn_error) { /* an earlier check timed out */
+		tce_result(r, TCE_LVL_UNKNOWN, NULL, "%s", c->vconn_error);
+		return;
+	}
+	if (socket_absent(c)) {
+		tce_evidence(r, "socket", "%s", c->vsock_note ? c->vsock_note : "none");
+		tce_result(r, TCE_LVL_WARN,
+			   "start libvirtd (or virtqemud), or name the URI with -c",
+			   "libvirt is not reachable at %s", uri_of(c));
+		return;
+	}
+	s = find_job(c, check, &i);
+	if (!s) {
+		tce_libvirt_start(c, &check, 1);
+		s = find_job(c, check, &i);
+	}
+	if (!s) {
+		tce_result(r, TCE_LVL_UNKNOWN, NULL, "cannot start libvirt's thread");
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += secs;
+	pthread_mutex_lock(&s->m);
+	while (!s->jobs[i].done)
+		if (pthread_cond_timedwait(&s->cv, &s->m, &ts) == ETIMEDOUT)
+			break;
+	done = s->jobs[i].done;
+	pthread_mutex_unlock(&s->m);
+	if (!done) {
+		c->vconn_error = tce_strdup_printf("libvirt did not answer within %u s", secs);
+		tce_evidence(r, "libvirt", "%s: no answer within %u s", s->uri, secs);
+		tce_result(r, TCE_LVL_UNKNOWN, "check that libvirtd (or virtqemud) is responsive",
+			   "%s", c->vconn_error);
+		return;
+	}
+	s->jobs[i].taken = true;
+	r->level = s->jobs[i].res.level;
+	r->message = s->jobs[i].res.message;
+	r->hint = s->jobs[i].res.hint;
+	r->evidence = s->jobs[i].res.evidence;
+	r->n_evidence = s->jobs[i].res.n_evidence;
+}
+
+void tce_libvirt_ctx_done(struct tce_check_ctx *c)
+{
+	for (size_t k = 0; k < c->n_vsess; k++) {
+		struct tce_libvirt_session *s = c->vsess[k];
+		bool all = true;
+
+		pthread_mutex_lock(&s->m);
+		for (size_t i = 0; i < s->n; i++)
+			all &= s->jobs[i].done;
+		pthread_mutex_unlock(&s->m);
+		if (!all) {
+			/* timed out: the session stays with its thread; the process ends soon */
+			pthread_detach(s->thread);
+			continue;
+		}
+		pthread_join(s->thread, NULL); /* it only closes its connection */
+		for (size_t i = 0; i < s->n; i++)
+			if (!s->jobs[i].taken)
+				tce_check_result_done(&s->jobs[i].res);
+		pthread_mutex_destroy(&s->m);
+		pthread_cond_destroy(&s->cv);
+		free(s->uri);
+		free(s);
+	}
+	c->n_vsess = 0;
+	free(c->vconn_error);
+	c->vconn_error = NULL;
+	free(c->vsock_note);
+	c->vsock_note = NULL;
+}
+
 void tce_chk_memlock_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
 {
-	with_deadline(c, r, memlock_libvirt);
+	with_deadline(c, r, tce_chk_memlock_libvirt);
 }
 
 void tce_chk_libvirt(struct tce_check_ctx *c, struct tce_check_result *r)
 {
-	with_deadline(c, r, libvirt_vfio);
+	with_deadline(c, r, tce_chk_libvirt);
 }
 #else
+void tce_libvirt_start(struct tce_check_ctx *c, tce_check_fn *const *checks, size_t n)
+{
+}
+
 void tce_libvirt_ctx_done(struct tce_check_ctx *c)
 {
 }

@@ -227,6 +227,20 @@ static bool applies(struct tce_check_ctx *c, const struct tce_check *chk, const 
 	}
 }
 
+void tce_checks_start(struct tce_check_ctx *c, const bool *selected)
+{
+	tce_check_fn *lv[ARRAY_SIZE(tce_checks)];
+	const char *why;
+	size_t n = 0;
+
+	for (size_t i = 0; i < tce_n_checks; i++)
+		if (selected[i] && tce_checks[i].applies == TCE_APPLIES_LIBVIRT &&
+		    applies(c, &tce_checks[i], &why))
+			lv[n++] = tce_checks[i].fn;
+	if (n)
+		tce_libvirt_start(c, lv, n);
+}
+
 void tce_check_run(struct tce_check_ctx *c, const struct tce_check *chk, struct tce_check_result *r)
 {
 	const char *why = NULL;

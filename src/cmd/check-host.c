@@ -155,6 +155,7 @@ int cmd_check_host(int argc, char **argv, const struct tce_global *gl)
 	_cleanup_root_ struct tce_root *r = NULL;
 	_cleanup_strv_free_ char **only = NULL, **skip = NULL;
 	struct tce_check_result *res = NULL;
+	_cleanup_free_ bool *sel = NULL;
 	struct tce_check_ctx ctx;
 	struct tce_checks_doc doc = { 0 };
 	enum fmt fmt = FMT_TEXT;
@@ -239,16 +240,19 @@ int cmd_check_host(int argc, char **argv, const struct tce_global *gl)
 	/* output lost is no verdict either (main's close of stdout) */
 	tce_exit_write_error = EXIT_NO_VERDICT;
 	res = calloc(tce_n_checks, sizeof(*res));
-	if (!res)
+	sel = calloc(tce_n_checks, sizeof(*sel));
+	if (!res || !sel) {
+		free(res);
 		return EXIT_NO_VERDICT;
-	tce_check_ctx_init(&ctx, r, gl->connect);
-	for (size_t i = 0; i < tce_n_checks; i++) {
-		if (only && !matches(only, tce_checks[i].id))
-			continue;
-		if (matches(skip, tce_checks[i].id))
-			continue;
-		tce_check_run(&ctx, &tce_checks[i], &res[n++]);
 	}
+	tce_check_ctx_init(&ctx, r, gl->connect);
+	for (size_t i = 0; i < tce_n_checks; i++)
+		sel[i] =
+		    (!only || matches(only, tce_checks[i].id)) && !matches(skip, tce_checks[i].id);
+	tce_checks_start(&ctx, sel);
+	for (size_t i = 0; i < tce_n_checks; i++)
+		if (sel[i])
+			tce_check_run(&ctx, &tce_checks[i], &res[n++]);
 	doc.res = res;
 	doc.n = n;
 	doc.kernel_release = tce_root_kernel_release(r);

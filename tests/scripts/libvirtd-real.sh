@@ -204,6 +204,43 @@ sys.exit(1 if bad else 0)
 PY
 fi
 
+# check-host's libvirt checks on the real daemon: one session, one read-only
+# connection for both (src/checks/libvirt.c), and the memlock check reads
+# what libvirt holds: a defined (not started) ppc64 domain with a PCI hostdev
+# and a hard_limit of 1 GiB, below libvirt's own figure for it (>= 2 GiB)
+if [ -n "$tce" ] && command -v strace >/dev/null; then
+	n=$((n + 1))
+	cat >"$work/tce-test-c.xml" <<XML
+<domain type='qemu'><name>tce-test-c</name><memory unit='MiB'>256</memory>
+<memtune><hard_limit unit='GiB'>1</hard_limit></memtune>
+<os><type arch='ppc64' machine='pseries'>hvm</type></os>
+<devices><emulator>$(command -v qemu-system-ppc64)</emulator>
+<hostdev mode='subsystem' type='pci' managed='no'><source>
+<address domain='0x0000' bus='0x05' slot='0x00' function='0x0'/></source></hostdev>
+<memballoon model='none'/></devices></domain>
+XML
+	if virsh -q -c $uri define "$work/tce-test-c.xml" >/dev/null 2>"$work/define.err"; then
+		defined+=(tce-test-c)
+		timeout 60 strace -f -e trace=connect -o "$work/connect.txt" \
+			"$tce" -c $uri check-host --check memlock.libvirt,libvirt.vfio --json \
+			>"$work/ch.json" 2>"$work/ch.err"
+		ro=$(grep -c 'libvirt-sock-ro"' "$work/connect.txt")
+		echo "check-host: $ro connection(s) to the read-only socket; $(tr -d '\n' <"$work/ch.json" | head -c 600)"
+		[ "$ro" = 1 ] || bad "check-host opened $ro read-only connections, not one"
+		"$py" - "$work/ch.json" <<'PY' || bad "check-host libvirt checks: $(cat "$work/ch.err")"
+import json, sys
+res = {c["id"]: c for c in json.load(open(sys.argv[1]))["checks"]}
+m = res["memlock.libvirt"]
+assert m["level"] == "WARN" and "tce-test-c (1G" in m["message"], m
+assert res["libvirt.vfio"]["level"] in ("PASS", "WARN", "UNKNOWN"), res["libvirt.vfio"]
+assert "did not answer" not in res["libvirt.vfio"]["message"], res["libvirt.vfio"]
+PY
+		virsh -q -c $uri undefine tce-test-c >/dev/null 2>&1
+	else
+		bad "cannot define tce-test-c: $(cat "$work/define.err")"
+	fi
+fi
+
 # a QEMU that stops answering: the passthrough gives up at the deadline
 n=$((n + 1))
 qpid=$(cat /run/libvirt/qemu/tce-test-b.pid 2>/dev/null)
