@@ -112,15 +112,21 @@ int cmd_record(int argc, char **argv, const struct tce_global *gl)
 		ERR("reading IOMMU groups: %s", strerror(-k));
 		return TCE_EXIT_FAILURE;
 	}
-	/* check-host's reads and live answers too (libvirt is never recorded) */
+	/* check-host's reads and live answers too (libvirt is never recorded).
+	 * Its groups are the ones just read: they were read with every fact
+	 * (omit 0), as check-host reads them, so walking them again would read
+	 * and record the same files a second time. */
 	tce_check_ctx_init(&ctx, r, NULL);
 	ctx.live = false;
+	ctx.groups_read = true;
+	ctx.groups = h;
 	for (size_t i = 0; i < tce_n_checks; i++) {
 		struct tce_check_result res;
 
 		tce_check_run(&ctx, &tce_checks[i], &res);
 		tce_check_result_done(&res);
 	}
+	ctx.groups = NULL; /* record's */
 	tce_check_ctx_done(&ctx);
 	/* the VM map: /proc/PID, debugfs, libvirt's XML, QEMU's answers */
 	k = tce_vms_collect(r, &vo, &vms);

@@ -24,13 +24,40 @@
 
 struct tce_dir {
 	struct tce_root *r;
-	int fd; /* O_PATH; -1: every call goes through the path (recording, no openat2) */
+	int fd; /* O_PATH; -1: every call goes through the path (no openat2) */
 	char *path;
+	char *canon; /* recording: where its files go in the snapshot */
 };
 
 static char *dir_join(const struct tce_dir *d, const char *name)
 {
 	return tce_strdup_printf("%s/%s", streq(d->path, "/") ? "" : d->path, name);
+}
+
+/*
+ * Recording: the directory resolved once by the userspace resolver, which
+ * records every link on the way, and opened by its canonical path, which
+ * crosses none; the directory recorded as tce_root_exists() records it. Its
+ * files are then opened by name and recorded under the canonical path
+ * (issue 9: record read every file by its whole path, a resolution and an
+ * fstatat each). -ENOSYS: anything unusual, for the path-based readers.
+ */
+static int record_opendir(struct tce_root *r, const char *path, char **ret_canon)
+{
+	_cleanup_free_ char *canon = NULL;
+	int fd;
+
+	if (root_resolve(r, path, true, &canon) < 0)
+		return -ENOSYS;
+	fd = openat(r->dirfd, root_rel(canon), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOSYS;
+	root_record_result_kind(r, path, 0, true);
+	root_record_dir(r, canon);
+	/* what is asked below it by path resolves from here */
+	(void)tce_strmap_put(&r->rdirs, path, canon);
+	*ret_canon = TAKE_PTR(canon);
+	return fd;
 }
 
 int tce_root_opendir(struct tce_root *r, const char *path, struct tce_dir **ret)
@@ -41,7 +68,8 @@ int tce_root_opendir(struct tce_root *r, const char *path, struct tce_dir **ret)
 	if (!d || !(d->path = strdup(path)))
 		return -ENOMEM;
 	d->r = r;
-	d->fd = root_fast_open(r, path, O_PATH | O_DIRECTORY);
+	d->fd = r->rec ? record_opendir(r, path, &d->canon)
+		       : root_fast_open(r, path, O_PATH | O_DIRECTORY);
 	if (d->fd == -ENOSYS || (d->fd < 0 && root_replay_empty_dir(r, path, d->fd))) {
 		/* the path-based readers decide, and record what they cross */
 		d->fd = -1;
@@ -65,6 +93,7 @@ int tce_root_opendir(struct tce_root *r, const char *path, struct tce_dir **ret)
 		if (d->fd >= 0)
 			close(d->fd);
 		free(d->path);
+		free(d->canon);
 		return k;
 	}
 	*ret = TAKE_PTR(d);
@@ -77,6 +106,7 @@ struct tce_dir *tce_dir_free(struct tce_dir *d)
 		if (d->fd >= 0)
 			close(d->fd);
 		free(d->path);
+		free(d->canon);
 		free(d);
 	}
 	return NULL;
@@ -113,22 +143,53 @@ static int regular_or(int fd, int k)
 	return k;
 }
 
+/* NAME is absent from the directory: what replay says of it, recorded */
+static int dir_absent(struct tce_dir *d, const char *name, int err)
+{
+	_cleanup_free_ char *p = dir_join(d, name);
+	int k;
+
+	if (!p)
+		return -ENOMEM;
+	k = root_replay_error(d->r, p, err);
+	root_record_result(d->r, p, -k);
+	return k;
+}
+
+/* recording: where NAME of the directory goes in the snapshot */
+static char *dir_canon_join(const struct tce_dir *d, const char *name)
+{
+	return tce_strdup_printf("%s/%s", streq(d->canon, "/") ? "" : d->canon, name);
+}
+
 static int dir_open_file(struct tce_dir *d, const char *name)
 {
 	_cleanup_free_ char *p = NULL;
 	int fd;
 
-	if (d->fd < 0 || d->r->rec)
+	if (d->fd < 0 || (d->r->rec && (!d->canon || strchr(name, '/'))))
 		return -ENOSYS;
 	fd = openat(d->fd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
-	if (errno == ELOOP)
+	/* a link, or (recording) anything odd: the path-based reader decides */
+	if (errno == ELOOP || (d->r->rec && errno != ENOENT && errno != ENOTDIR))
 		return -ENOSYS;
 	if (errno != ENOENT && errno != ENOTDIR)
 		return -errno;
-	p = dir_join(d, name);
-	return p ? root_replay_error(d->r, p, errno) : -ENOMEM;
+	return dir_absent(d, name, errno);
+}
+
+/* recording: what a file opened by name gave, as tce_root_read() records it */
+static void dir_record(struct tce_dir *d, const char *name, int k, const char *buf, size_t len)
+{
+	_cleanup_free_ char *p = NULL, *c = NULL;
+
+	if (!d->r->rec || !(p = dir_join(d, name)))
+		return;
+	root_record_result(d->r, p, -k);
+	if (k == 0 && (c = dir_canon_join(d, name)))
+		root_record_file(d->r, c, buf, len);
 }
 
 int tce_dir_read(struct tce_dir *d, const char *name, size_t max, char **ret, size_t *ret_len)
@@ -151,6 +212,7 @@ int tce_dir_read(struct tce_dir *d, const char *name, size_t max, char **ret, si
 			k = e;
 		}
 		close(fd);
+		dir_record(d, name, k, k == 0 ? *ret : NULL, k == 0 ? len : 0);
 		if (k == 0 && ret_len)
 			*ret_len = len;
 		return k;
@@ -177,6 +239,7 @@ int tce_dir_read_head(struct tce_dir *d, const char *name, size_t n, void *buf, 
 		if (m <= 0)
 			k = regular_or(fd, k);
 		close(fd);
+		dir_record(d, name, k, buf, k == 0 ? (size_t)m : 0);
 		if (k < 0)
 			return k;
 		*ret_len = (size_t)m;
@@ -219,7 +282,24 @@ int tce_dir_readlink(struct tce_dir *d, const char *name, char **ret)
 	char target[4096];
 	ssize_t n;
 
-	if (d->fd >= 0 && !d->r->rec) {
+	if (d->fd >= 0 && d->r->rec && d->canon && !strchr(name, '/')) {
+		/* recording: the link copied under the directory's canonical path */
+		n = readlinkat(d->fd, name, target, sizeof(target) - 1);
+		if (n > 0) {
+			_cleanup_free_ char *c = dir_canon_join(d, name);
+
+			if (!(p = dir_join(d, name)) || !c)
+				return -ENOMEM;
+			target[n] = '\0';
+			root_record_result(d->r, p, 0);
+			root_record_link(d->r, c, target);
+			*ret = strdup(target);
+			return *ret ? 0 : -ENOMEM;
+		}
+		if (n < 0 && (errno == ENOENT || errno == ENOTDIR))
+			return dir_absent(d, name, errno);
+		/* anything else: as the path-based reader says and records */
+	} else if (d->fd >= 0 && !d->r->rec) {
 		n = readlinkat(d->fd, name, target, sizeof(target) - 1);
 		if (n > 0) {
 			target[n] = '\0';
