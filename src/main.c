@@ -36,7 +36,8 @@ static const struct verb verbs[] = {
 	{ "top", cmd_top, "live TCE hcall rates per VM and LIOBN: in the kernel versus to QEMU" },
 	{ "record", cmd_record, "write a snapshot of what the tool reads, for --root" },
 	{ "examples", cmd_examples,
-	  "the built-in examples: recordings of real POWER machines, for --root example:NAME" },
+	  "built-in examples: real kernels recorded on emulated POWER machines (--root "
+	  "example:NAME)" },
 	{ "help", cmd_help, "show this help, or a command's (help COMMAND)" },
 };
 

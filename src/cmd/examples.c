@@ -227,9 +227,9 @@ static size_t text_width(const char *s)
 static void usage(FILE *f)
 {
 	fputs("Usage: tceiommu examples [OPTIONS]\n\n"
-	      "List the built-in examples: recordings of real kernels on POWER machines,\n"
-	      "one line each (name, machine, kernel, what it shows). Replay one with\n"
-	      "'tceiommu --root example:NAME COMMAND'.\n\n"
+	      "List the built-in examples: Debian's real ppc64el kernels recorded on POWER\n"
+	      "machines emulated by QEMU, one line each (name, machine, kernel, what it\n"
+	      "shows). Replay one with 'tceiommu --root example:NAME COMMAND'.\n\n"
 	      "Options:\n"
 	      "  -n, --noheadings      do not print the heading line\n"
 	      "  -h, --help            show this help\n\n"
