@@ -7,6 +7,8 @@ pkgs=(
 	build-essential cmake pkg-config
 	libudev-dev libjson-c-dev libkmod-dev libsmartcols-dev libvirt-dev libxml2-dev
 	bash-completion
+	# the udev hwdb (hwdb.bin) that vendor and product names come from
+	udev
 	# tests; a real libvirtd (tests/scripts/libvirtd-real.sh): without recommends,
 	# so no qemu-system-x86 for libvirtd to probe at every start
 	libvirt-daemon libvirt-daemon-system libvirt-clients

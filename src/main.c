@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tceiommu/cmd.h"
+#include "tceiommu/examples.h"
 #include "tceiommu/log.h"
 #include "tceiommu/root.h"
 
@@ -34,6 +35,9 @@ static const struct verb verbs[] = {
 	  "one VM in depth: PHB -> LIOBN -> verdict -> VFIO group -> devices" },
 	{ "top", cmd_top, "live TCE hcall rates per VM and LIOBN: in the kernel versus to QEMU" },
 	{ "record", cmd_record, "write a snapshot of what the tool reads, for --root" },
+	{ "examples", cmd_examples,
+	  "built-in examples: real kernels recorded on emulated POWER machines (--root "
+	  "example:NAME)" },
 	{ "help", cmd_help, "show this help, or a command's (help COMMAND)" },
 };
 
@@ -46,7 +50,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].help);
 	fputs("\nGlobal options:\n"
-	      "      --root DIR        read the host from a snapshot directory instead of /\n"
+	      "      --root DIR        read the host from a snapshot directory instead of /;\n"
+	      "                        example:NAME for a built-in example (see 'examples')\n"
 	      "  -c, --connect URI     libvirt URI (default qemu:///system)\n"
 	      "      --color WHEN      colour: auto, always or never (NO_COLOR is honoured)\n"
 	      "  -v, --verbose         more messages on stderr (twice: debug)\n"
@@ -133,6 +138,7 @@ int main(int argc, char **argv)
 		{},
 	};
 	struct tce_global g = { .connect = NULL, .color = TCE_COLOR_AUTO };
+	_cleanup_free_ char *example = NULL;
 	const char *best = NULL;
 	size_t best_d = 99;
 	int c;
@@ -178,6 +184,13 @@ int main(int argc, char **argv)
 	if (optind >= argc) {
 		usage(stderr);
 		return TCE_EXIT_USAGE;
+	}
+	/* --root example:NAME: a built-in example, for every command alike; a
+	 * directory named so is ./example:NAME. An unknown name is a usage error. */
+	if (g.root && strneq(g.root, TCE_EXAMPLE_PREFIX, strlen(TCE_EXAMPLE_PREFIX))) {
+		if (tce_example_path(g.root + strlen(TCE_EXAMPLE_PREFIX), &example) < 0)
+			return TCE_EXIT_USAGE;
+		g.root = example;
 	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		size_t d;

@@ -23,6 +23,7 @@ int cmd_list_vms(int argc, char **argv, const struct tce_global *g);
 int cmd_show_vm(int argc, char **argv, const struct tce_global *g);
 int cmd_top(int argc, char **argv, const struct tce_global *g);
 int cmd_record(int argc, char **argv, const struct tce_global *g);
+int cmd_examples(int argc, char **argv, const struct tce_global *g);
 
 /* The exit status when stdout cannot be written (main.c closes it at exit). */
 extern int tce_exit_write_error;

@@ -36,9 +36,10 @@ struct tce_device {
 	int header_type; /* PCI header type (0 normal, 1 bridge, 2 CardBus), -1 unknown */
 	char *vendor_name, *device_name; /* udev hwdb, NULL unknown */
 	int names_err;			 /* why unknown: -ENODATA not recorded, ... */
-	char *driver;			 /* NULL: no driver bound */
-	bool driver_known;		 /* false: uevent unreadable */
-	char *driver_override;		 /* NULL: none */
+	const char *names_source; /* "snapshot", "local hwdb" (this machine's), NULL: no names */
+	char *driver;		  /* NULL: no driver bound */
+	bool driver_known;	  /* false: uevent unreadable */
+	char *driver_override;	  /* NULL: none */
 	bool has_numa_node;
 	int numa_node;
 	char *loc_code;

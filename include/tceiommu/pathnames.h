@@ -18,6 +18,9 @@
 #define PATH_DEVTREE_BASE "/sys/firmware/devicetree/base"
 #define PATH_PROC_DEVTREE "/proc/device-tree"
 #define PATH_PROC "/proc"
+/* fs/proc/base.c: this program's own executable (never read through the
+ * root: the built-in examples are found beside it, src/cmd/examples.c) */
+#define PATH_PROC_SELF_EXE "/proc/self/exe"
 /* fs/proc/fd.c: this process's open files, as links to their paths */
 #define PATH_PROC_SELF_FD "/proc/self/fd"
 /* arch/powerpc/kernel/setup-common.c show_cpuinfo */

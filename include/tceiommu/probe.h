@@ -35,6 +35,16 @@ int tce_probe_store_save(struct tce_probe_store *s, int dirfd, const char *relpa
 int tce_probe(struct tce_root *r, const char *kind, const char *key, char ***ret_values);
 
 /*
+ * Vendor and product names from this machine's udev hwdb, whatever the root:
+ * for a snapshot that carries no hwdb answer (names are reference data, not
+ * host state). Never recorded. Values as tce_probe()'s "hwdb"; -ENOENT when
+ * this machine has no hwdb (-v says so), -EOPNOTSUPP when
+ * TCEIOMMU_NO_LOCAL_HWDB is set (output that must not depend on the machine:
+ * the golden tests).
+ */
+int tce_probe_local_hwdb(struct tce_root *r, const char *key, char ***ret_values);
+
+/*
  * While recording, keep an answer the caller got itself (QMP replies, libvirt
  * domain XML) in the sidecar, for tce_probe() to replay; a no-op otherwise.
  * err: a positive errno, or 0 with values.

@@ -45,21 +45,35 @@ static void read_header_type(struct tce_dir *dir, struct tce_device *d)
 		d->header_type = cfg[0x0e] & 0x7f;
 }
 
-static void read_names(struct tce_root *r, struct tce_device *d)
+static bool names_from(char *const *v, struct tce_device *d)
 {
-	char key[32];
-	_cleanup_strv_free_ char **v = NULL;
-
-	if (!d->has_ids)
-		return;
-	snprintf(key, sizeof(key), "pci:v%08Xd%08X", d->vendor_id, d->device_id);
-	d->names_err = tce_probe(r, "hwdb", key, &v);
-	for (char **p = v; p && *p; p++) {
+	for (char *const *p = v; p && *p; p++) {
 		if (strneq(*p, "ID_VENDOR_FROM_DATABASE=", 24) && !d->vendor_name)
 			d->vendor_name = strdup(*p + 24);
 		else if (strneq(*p, "ID_MODEL_FROM_DATABASE=", 23) && !d->device_name)
 			d->device_name = strdup(*p + 23);
 	}
+	return d->vendor_name || d->device_name;
+}
+
+/*
+ * Live: this machine's hwdb. A snapshot: the names it recorded, or, when it
+ * has none (no hwdb where it was recorded: an initramfs), this machine's.
+ */
+static void read_names(struct tce_root *r, struct tce_device *d)
+{
+	char key[32];
+	_cleanup_strv_free_ char **v = NULL, **local = NULL;
+	bool live = tce_root_is_live(r);
+
+	if (!d->has_ids)
+		return;
+	snprintf(key, sizeof(key), "pci:v%08Xd%08X", d->vendor_id, d->device_id);
+	d->names_err = tce_probe(r, "hwdb", key, &v);
+	if (names_from(v, d))
+		d->names_source = live ? "local hwdb" : "snapshot";
+	else if (!live && tce_probe_local_hwdb(r, key, &local) == 0 && names_from(local, d))
+		d->names_source = "local hwdb";
 }
 
 static void read_eeh(struct tce_dir *dir, struct tce_device *d, bool all)

@@ -38,6 +38,7 @@ struct tce_probe_store {
 	struct udev *udev;
 	struct udev_hwdb *hwdb;
 	bool hwdb_tried;
+	bool local_hwdb_said; /* tce_probe_local_hwdb()'s message, once */
 	struct kmod_ctx *kmod;
 };
 
@@ -246,21 +247,30 @@ int tce_probe_store_save(struct tce_probe_store *s, int dirfd, const char *relpa
 /*
  * udev hwdb (systemd hwdb/20-pci-vendor-model.hwdb): "pci:v<vendor>d<device>"
  * gives ID_VENDOR_FROM_DATABASE and ID_MODEL_FROM_DATABASE, what lspci shows.
+ * libudev reads the compiled hwdb.bin (/etc/udev, /usr/lib/udev, ...), which
+ * systemd-hwdb writes from the udev package's hwdb.d: a minimal system has
+ * none, and then no names.
  */
-static int live_hwdb(struct tce_probe_store *s, const char *key, char ***ret)
+static struct udev_hwdb *hwdb_open(struct tce_probe_store *s)
 {
-	_cleanup_strv_free_ char **v = NULL;
-	struct udev_list_entry *e;
-
 	if (!s->hwdb_tried) {
 		s->hwdb_tried = true;
 		s->udev = udev_new();
 		if (s->udev)
 			s->hwdb = udev_hwdb_new(s->udev);
 		if (!s->hwdb)
-			DBG("udev hwdb not available: names are unknown");
+			INF("no udev hwdb on this machine (hwdb.bin: the udev package makes it): "
+			    "vendor and product names are unknown");
 	}
-	if (!s->hwdb)
+	return s->hwdb;
+}
+
+static int live_hwdb(struct tce_probe_store *s, const char *key, char ***ret)
+{
+	_cleanup_strv_free_ char **v = NULL;
+	struct udev_list_entry *e;
+
+	if (!hwdb_open(s))
 		return -ENOENT;
 	if (!(v = calloc(1, sizeof(char *))))
 		return -ENOMEM;
@@ -277,6 +287,26 @@ static int live_hwdb(struct tce_probe_store *s, const char *key, char ***ret)
 	}
 	*ret = TAKE_PTR(v);
 	return 0;
+}
+
+int tce_probe_local_hwdb(struct tce_root *r, const char *key, char ***ret_values)
+{
+	struct tce_probe_store *s = tce_root_probes(r);
+	const char *off = getenv("TCEIOMMU_NO_LOCAL_HWDB");
+
+	if (off && *off && !streq(off, "0")) {
+		if (!s->local_hwdb_said) {
+			s->local_hwdb_said = true;
+			DBG("names the snapshot lacks: not asked of this machine's hwdb "
+			    "(TCEIOMMU_NO_LOCAL_HWDB)");
+		}
+		return -EOPNOTSUPP;
+	}
+	if (!s->local_hwdb_said) {
+		s->local_hwdb_said = true;
+		INF("names the snapshot lacks are asked of this machine's udev hwdb");
+	}
+	return live_hwdb(s, key, ret_values);
 }
 
 /* QEMU's "-name guest=NAME,..." or "-name NAME" (libvirt passes guest=). */

@@ -323,6 +323,7 @@ static json_object *device_json(const struct tce_device *d)
 		json_object_object_add(names, "device", jstr(d->device_name));
 	}
 	json_object_object_add(o, "names", names);
+	json_object_object_add(o, "names_source", names ? jstr(d->names_source) : NULL);
 	json_object_object_add(o, "driver", jstr(d->driver));
 	json_object_object_add(o, "driver_known", json_object_new_boolean(d->driver_known));
 	json_object_object_add(o, "driver_override", jstr(d->driver_override));

@@ -73,6 +73,13 @@ def check_group(num, want, got, msgs):
             h["comm"] for h in v["holders"])
         if hs != sorted(want["holder_comms"]):
             fail(msgs, w, "holders %r, facts say %r" % (hs, want["holder_comms"]))
+    if "holder_vms" in want:
+        # the VM a holder is (QEMU's -name), where it has one; null otherwise
+        v = got.get("vfio")
+        hs = None if v is None or v.get("holders") is None else sorted(
+            (h.get("vm") for h in v["holders"]), key=str)
+        if hs != sorted(want["holder_vms"], key=str):
+            fail(msgs, w, "holders' VMs %r, facts say %r" % (hs, want["holder_vms"]))
     if "holders" in want:
         v = got.get("vfio")
         hs = None if v is None or v.get("holders") is None else sorted(

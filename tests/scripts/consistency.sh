@@ -36,6 +36,7 @@ check_opts show-vm _tceiommu_show_vm_opts "$("$tool" show-vm --help)"
 check_opts top _tceiommu_top_opts "$("$tool" top --help)"
 check_opts record _tceiommu_record_opts "$("$tool" record --help)"
 check_opts check-host _tceiommu_check_host_opts "$("$tool" check-host --help)"
+check_opts examples _tceiommu_examples_opts "$("$tool" examples --help)"
 
 # check ids: the table, the man page's table and the completion
 ids=$("$tool" check-host --list-checks | awk 'NR>1{print $1}')
@@ -97,6 +98,40 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
 		COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
 		_tceiommu; printf "%s\n" "${COMPREPLY[@]}" | sort' _ "$comp" "$tool" "$src/tests/data/powernv9-6.12-l2")
 	[ "$got" = "$(printf 'l2\npid:156')" ] || bad "show-vm completion on powernv9-6.12-l2: '$got'"
+fi
+# the built-in examples: every example:NAME the README and the man page use
+# is one, the man page and the README name the command and example:, and
+# the completion offers them after --root
+names=$("$tool" examples -n | awk '{print $1}')
+n=$((n + 1))
+[ -n "$names" ] || bad "tceiommu examples lists nothing"
+for doc in "$src/README.md" "$man"; do
+	text=$(sed 's/\\-/-/g' "$doc")
+	n=$((n + 1))
+	grep -q 'tceiommu examples' <<<"$text" || bad "$(basename "$doc") does not name 'tceiommu examples'"
+	# (example:NAME, example:CONFIG: placeholders)
+	used=$(grep -oE 'example:[A-Za-z0-9._+-]+' <<<"$text" | grep -vE '^example:[A-Z]+$' | sort -u)
+	n=$((n + 1))
+	[ -n "$used" ] || bad "$(basename "$doc") uses no --root example:NAME"
+	for u in $used; do
+		n=$((n + 1))
+		grep -qx -- "${u#example:}" <<<"$names" || bad "$(basename "$doc") uses $u, which is no example"
+	done
+done
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+	complete_root() { # CUR: what --root CUR completes to, ':' not splitting words
+		bash -c 'source /usr/share/bash-completion/bash_completion; source "$1"
+			COMP_WORDBREAKS=${COMP_WORDBREAKS//:/}
+			COMP_WORDS=("$2" --root "$3"); COMP_CWORD=2
+			COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+			_tceiommu; printf "%s\n" "${COMPREPLY[@]}" | grep "^example:" | sort' _ "$comp" "$tool" "$1"
+	}
+	n=$((n + 1))
+	got=$(cd / && complete_root example:)
+	[ "$got" = "$(sed 's/^/example:/' <<<"$names" | sort)" ] || bad "--root example: completes to '$got'"
+	n=$((n + 1))
+	got=$(cd / && complete_root example:powernv9-6.12-l2r)
+	[ "$got" = example:powernv9-6.12-l2run ] || bad "--root example:powernv9-6.12-l2r completes to '$got'"
 fi
 echo "$((n - fails)) passed, $fails failed"
 [ "$fails" = 0 ]

@@ -11,7 +11,9 @@
 set -u
 tool=$1 snap=$2 expdir=$3 cmd=${4:-list-groups}
 name=$(basename "$snap")
-export LC_ALL=C.UTF-8 NO_COLOR=1
+# names a snapshot lacks are not asked of this machine's hwdb: its contents
+# differ between machines (tests/scripts/local-hwdb.sh tests that fallback)
+export LC_ALL=C.UTF-8 NO_COLOR=1 TCEIOMMU_NO_LOCAL_HWDB=1
 mkdir -p "$expdir"
 fails=0 n=0
 variant() {
