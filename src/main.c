@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,30 +16,38 @@
 #include "tceiommu/examples.h"
 #include "tceiommu/log.h"
 #include "tceiommu/root.h"
+#include "tceiommu/sandbox.h"
 
 struct verb {
 	const char *name;
 	int (*fn)(int argc, char **argv, const struct tce_global *g);
 	const char *help;
+	/* it confines itself once it knows what it writes (tceiommu/sandbox.h);
+	 * the others are confined here, with no write allowed */
+	bool own_sandbox;
 };
 
 static int cmd_help(int argc, char **argv, const struct tce_global *g);
 
 static const struct verb verbs[] = {
 	{ "list-groups", cmd_list_groups,
-	  "IOMMU groups (PEs): devices, drivers, viability, VFIO state, TCE windows" },
+	  "IOMMU groups (PEs): devices, drivers, viability, VFIO state, TCE windows", false },
 	{ "check-host", cmd_check_host,
-	  "is this host ready for VFIO passthrough: modules, KVM capabilities, VFIO, memlock" },
+	  "is this host ready for VFIO passthrough: modules, KVM capabilities, VFIO, memlock",
+	  true },
 	{ "list-vms", cmd_list_vms,
-	  "running VMs: PHBs, LIOBNs, VFIO groups, and whether TCE hcalls stay in the kernel" },
+	  "running VMs: PHBs, LIOBNs, VFIO groups, and whether TCE hcalls stay in the kernel",
+	  false },
 	{ "show-vm", cmd_show_vm,
-	  "one VM in depth: PHB -> LIOBN -> verdict -> VFIO group -> devices" },
-	{ "top", cmd_top, "live TCE hcall rates per VM and LIOBN: in the kernel versus to QEMU" },
-	{ "record", cmd_record, "write a snapshot of what the tool reads, for --root" },
+	  "one VM in depth: PHB -> LIOBN -> verdict -> VFIO group -> devices", false },
+	{ "top", cmd_top, "live TCE hcall rates per VM and LIOBN: in the kernel versus to QEMU",
+	  false },
+	{ "record", cmd_record, "write a snapshot of what the tool reads, for --root", true },
 	{ "examples", cmd_examples,
 	  "built-in examples: real kernels recorded on emulated POWER machines (--root "
-	  "example:NAME)" },
-	{ "help", cmd_help, "show this help, or a command's (help COMMAND)" },
+	  "example:NAME)",
+	  false },
+	{ "help", cmd_help, "show this help, or a command's (help COMMAND)", false },
 };
 
 static void usage(FILE *f)
@@ -55,6 +64,7 @@ static void usage(FILE *f)
 	      "  -c, --connect URI     libvirt URI (default qemu:///system)\n"
 	      "      --color WHEN      colour: auto, always or never (NO_COLOR is honoured)\n"
 	      "  -v, --verbose         more messages on stderr (twice: debug)\n"
+	      "      --no-sandbox      do not confine the tool (Landlock) for debugging\n"
 	      "  -h, --help            show this help\n"
 	      "  -V, --version         show the version\n\n"
 	      "Run 'tceiommu COMMAND --help' for a command's options; see tceiommu(8).\n",
@@ -126,13 +136,14 @@ static void stdout_close(void)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_ROOT = 256, OPT_COLOR };
+	enum { OPT_ROOT = 256, OPT_COLOR, OPT_NO_SANDBOX };
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "connect", required_argument, NULL, 'c' },
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "colour", required_argument, NULL, OPT_COLOR },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{},
@@ -165,6 +176,9 @@ int main(int argc, char **argv)
 				ERR("--color: '%s' is not auto, always or never", optarg);
 				return TCE_EXIT_USAGE;
 			}
+			break;
+		case OPT_NO_SANDBOX:
+			tce_sandbox_disabled = true;
 			break;
 		case 'v':
 			g.verbose++;
@@ -199,6 +213,12 @@ int main(int argc, char **argv)
 			argv += optind;
 			argc -= optind;
 			optind = 0; /* each command parses its own options afresh */
+			/* live, a command reads other processes through the broker */
+			if (!verbs[i].own_sandbox &&
+			    tce_sandbox_enter(NULL, 0,
+					      !g.root && verbs[i].fn != cmd_examples &&
+						  verbs[i].fn != cmd_help) < 0)
+				return TCE_EXIT_FAILURE;
 			return verbs[i].fn(argc, argv, &g);
 		}
 		d = edit_distance(verbs[i].name, argv[optind]);

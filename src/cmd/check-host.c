@@ -14,6 +14,7 @@
 #include "tceiommu/checks.h"
 #include "tceiommu/cmd.h"
 #include "tceiommu/log.h"
+#include "tceiommu/sandbox.h"
 #include "tceiommu/out.h"
 #include "tceiommu/util.h"
 
@@ -223,6 +224,9 @@ int cmd_check_host(int argc, char **argv, const struct tce_global *gl)
 			return EXIT_NO_VERDICT;
 		}
 	}
+	/* confined before the host is read: writes only into --textfile-dir */
+	if (tce_sandbox_enter(&textfile, textfile ? 1 : 0, !gl->root) < 0)
+		return EXIT_NO_VERDICT;
 	if (tce_global_open_root(gl, &r) < 0)
 		return EXIT_NO_VERDICT;
 

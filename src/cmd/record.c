@@ -7,6 +7,7 @@
  * domains), so that --root replays show-vm with QEMU's answers.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "tceiommu/cmd.h"
 #include "tceiommu/host.h"
 #include "tceiommu/log.h"
+#include "tceiommu/sandbox.h"
 #include "tceiommu/root.h"
 #include "tceiommu/util.h"
 #include "tceiommu/top.h"
@@ -100,6 +102,14 @@ int cmd_record(int argc, char **argv, const struct tce_global *gl)
 		ERR("record: --monitor asks QEMU through libvirt: not with --no-libvirt");
 		return TCE_EXIT_USAGE;
 	}
+	/* confined before the host is read: writes only beneath DIR, made
+	 * first (tce_root_start_recording wants it empty) */
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		ERR("%s: %m", dir);
+		return TCE_EXIT_FAILURE;
+	}
+	if (tce_sandbox_enter(&dir, 1, !gl->root) < 0)
+		return TCE_EXIT_FAILURE;
 	if (tce_global_open_root(gl, &r) < 0)
 		return TCE_EXIT_FAILURE;
 	k = tce_root_start_recording(r, dir);

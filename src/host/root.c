@@ -29,6 +29,7 @@
 #include "tceiommu/pathnames.h"
 #include "tceiommu/probe.h"
 #include "tceiommu/root.h"
+#include "tceiommu/sandbox.h"
 #include "tceiommu/util.h"
 
 /*
@@ -329,6 +330,26 @@ static bool is_kernfs(const char *path)
 	       strneq(path, PATH_PROC_DEVTREE "/", sizeof(PATH_PROC_DEVTREE "/") - 1);
 }
 
+/*
+ * Another process's ptrace-guarded files, live and confined: asked of the
+ * broker (src/util/broker.c), and recorded as a read here would record
+ * them (the paths it serves hold no link before their last name).
+ */
+static int broker_read(struct tce_root *r, const char *path, size_t max, char **ret,
+		       size_t *ret_len)
+{
+	size_t len = 0;
+	int k = tce_broker_read(path, max, ret, &len);
+
+	root_record_result(r, path, -k);
+	if (k == 0) {
+		root_record_file(r, path, *ret, len);
+		if (ret_len)
+			*ret_len = len;
+	}
+	return k;
+}
+
 int tce_root_read(struct tce_root *r, const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *canon = NULL, *buf = NULL;
@@ -336,6 +357,8 @@ int tce_root_read(struct tce_root *r, const char *path, size_t max, char **ret, 
 	size_t len = 0;
 	int k;
 
+	if (r->live && tce_broker_serves(path))
+		return broker_read(r, path, max, ret, ret_len);
 	fd = open_regular(r, path, &canon);
 	if (fd < 0)
 		return fd;
@@ -475,6 +498,13 @@ int tce_root_readlink(struct tce_root *r, const char *path, char **ret)
 	ssize_t n = 0;
 	int k;
 
+	if (r->live && tce_broker_serves(path)) {
+		k = tce_broker_readlink(path, ret);
+		root_record_result(r, path, -k);
+		if (k == 0)
+			root_record_link(r, path, *ret);
+		return k;
+	}
 	k = fast_readlink(r, path, target, sizeof(target));
 	if (k != -ENOSYS) {
 		if (k == -ENOENT || k == -ENOTDIR)
@@ -579,6 +609,16 @@ int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 	_cleanup_strv_free_ char **names = NULL;
 	int fd, k = 0;
 
+	if (r->live && tce_broker_serves(path)) {
+		k = tce_broker_list(path, &names);
+		root_record_result_kind(r, path, -k, k == 0);
+		if (k < 0)
+			return k;
+		root_record_dir(r, path);
+		qsort(names, strv_length(names), sizeof(char *), name_cmp);
+		*ret = TAKE_PTR(names);
+		return 0;
+	}
 	fd = open_resolved(r, path, O_RDONLY | O_DIRECTORY, r->rec ? &canon : NULL);
 	if (fd < 0) {
 		/* git keeps no empty directory: one listed as "dir" is empty */

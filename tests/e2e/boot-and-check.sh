@@ -13,6 +13,15 @@ PYTHON=$py bash tests/e2e/ppc64el-boot.sh "$config" "$out"
 [ -f "$out/probe.json" ] && cp "$out/probe.json" "$out/snapshot/probe.json"
 grep -q '^TCE-RC record 0$' "$out/console.txt" || { echo "FAIL: record in the guest: $(cat "$out/record.err")"; exit 1; }
 grep -q '^TCE-RC list-groups 0$' "$out/console.txt" || { echo "FAIL: list-groups in the guest: $(cat "$out/list-groups.err")"; exit 1; }
+# the Landlock sandbox in a real kernel: confined where the kernel runs
+# Landlock, unconfined (and saying so) where it does not
+sandbox=$(grep 'sandbox:' "$out/list-groups.err" || true)
+echo "guest LSMs: $(cat "$out/lsm.txt" 2>/dev/null || echo unknown); tool: ${sandbox:-nothing said}"
+if grep -qw landlock "$out/lsm.txt" 2>/dev/null; then
+	grep -q 'sandbox: Landlock ABI' <<<"$sandbox" || { echo "FAIL: not confined in a kernel with Landlock"; exit 1; }
+elif [ -s "$out/lsm.txt" ]; then
+	grep -q 'sandbox: unconfined' <<<"$sandbox" || { echo "FAIL: the tool says it is confined without Landlock"; exit 1; }
+fi
 if [ -f "$out/probe.json" ]; then
 	grep -q '^TCE-RC probe 0$' "$out/console.txt" || { echo "FAIL: --probe in the guest: $(cat "$out/probe.err")"; exit 1; }
 fi

@@ -196,7 +196,11 @@ else
 	tceiommu record --no-libvirt /out/snapshot 2>/out/record.err
 	echo "TCE-RC record $?"
 fi
-tceiommu list-groups --json >/out/list-groups.json 2>/out/list-groups.err
+# -v: the sandbox says whether this kernel confined it (boot-and-check.sh
+# holds that to the kernel's active LSMs)
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+cat /sys/kernel/security/lsm >/out/lsm.txt 2>/dev/null
+tceiommu -v list-groups --json >/out/list-groups.json 2>/out/list-groups.err
 echo "TCE-RC list-groups $?"
 tceiommu check-host --json >/out/check-host.json 2>/out/check-host.err
 echo "TCE-RC check-host $?"
