@@ -40,6 +40,21 @@ if [ -n "$arch" ]; then
 	[ -d "$TCE_SYSROOT/usr/lib/powerpc64le-linux-gnu" ] ||
 		die "no sysroot in $TCE_SYSROOT (packaging/ppc64le/sysroot.sh)"
 	export TCE_SYSROOT
+	# dpkg-shlibdeps takes the libraries the binary needs, and their packages'
+	# symbols files, from package trees given with -S (debian/rules): the
+	# sysroot's runtime packages and libc6:ppc64el (the cross libc6 has no
+	# symbols file), unpacked with their control files
+	shl=$tmp/shlibs
+	mkdir -p "$shl/debs" && chmod 755 "$tmp" && chmod 777 "$shl/debs"
+	(cd "$shl/debs" && apt-get download "libc6:$arch" >/dev/null) || die "cannot download libc6:$arch"
+	TCE_SHLIBS_DIRS=
+	for d in "$TCE_SYSROOT"/debs/*.deb "$shl"/debs/*.deb; do
+		n=$(dpkg-deb -f "$d" Package)
+		case $n in *-dev) continue ;; esac
+		dpkg-deb -R "$d" "$shl/$n"
+		TCE_SHLIBS_DIRS+=" $shl/$n"
+	done
+	export TCE_SHLIBS_DIRS
 	# -d: the ppc64el -dev packages are in the private sysroot, not installed
 	(cd "$src" && dpkg-buildpackage -us -uc -b -a "$arch" -d) >"$out/build-$arch.log" 2>&1 ||
 		{ tail -n 40 "$out/build-$arch.log"; die "dpkg-buildpackage -a $arch"; }
@@ -53,14 +68,14 @@ deb=$out/tceiommu_${want}_$hostarch.deb changes=$out/tceiommu_${want}_$hostarch.
 [ -f "$deb" ] && [ -f "$changes" ] || die "no $deb or $changes"
 echo "deb.sh: built $(basename "$deb") in $(($(date +%s) - start)) s"
 dpkg-deb -I "$deb" | sed -n '/^ Package:/,/^ Description:/p'
-if [ -n "$arch" ]; then
-	exit 0
-fi
 
 echo "== lintian"
 # errors and warnings fail; the rest is shown
-lintian --fail-on error,warning --display-info "$changes" | tee "$out/lintian.txt"
-echo "lintian: $(grep -c '' "$out/lintian.txt") tags (errors and warnings: none)"
+lintian --fail-on error,warning --display-info "$changes" | tee "$out/lintian${arch:+-$arch}.txt"
+echo "lintian: $(grep -c '' "$out/lintian${arch:+-$arch}.txt") tags (errors and warnings: none)"
+if [ -n "$arch" ]; then
+	exit 0
+fi
 
 echo "== install"
 dpkg -i "$deb"
