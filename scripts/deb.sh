@@ -106,7 +106,9 @@ check "completion of 'tceiommu list-'" bash -c '
 	echo "  COMPREPLY: ${COMPREPLY[*]}"
 	[[ "${COMPREPLY[*]}" == "list-groups list-vms" ]]'
 check "an installed example: --root example:powernv9-6.12 list-groups" bash -c '
-	tceiommu --root example:powernv9-6.12 list-groups | tee /dev/stderr | grep -q "^[0-9]"'
+	out=$(tceiommu --root example:powernv9-6.12 list-groups) || exit 1
+	printf "%s\n" "$out" | sed "s/^/  /"
+	grep -q "^0 .*PHB4" <<<"$out"'
 check "systemd-analyze verify of the installed units" bash -c '
 	out=$(systemd-analyze verify --man=no /lib/systemd/system/tceiommu-textfile.service \
 		/lib/systemd/system/tceiommu-textfile.timer 2>&1) && [ -z "$out" ] || { echo "$out"; exit 1; }'

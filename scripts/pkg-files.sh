@@ -3,7 +3,8 @@
 # The .deb and the .rpm install the same files with the same modes. Told apart
 # only by each format's own conventions: /lib/systemd/system (Debian 12) is
 # /usr/lib/systemd/system (Fedora; one directory on a merged /usr); Debian's
-# copyright and changelog.gz and the gzip dh_compress gives other docs;
+# copyright, changelog.gz and lintian overrides, and the gzip dh_compress
+# gives other docs;
 # rpm's /usr/lib/.build-id links. Directories are not compared.
 # Usage: scripts/pkg-files.sh DEB RPM
 set -euo pipefail
@@ -13,6 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $1, $6 }' |
 	sed -e 's| \./| /|' -e 's| /lib/| /usr/lib/|' \
 		-e '\#^[^ ]* /usr/share/doc/tceiommu/\(copyright\|changelog\.gz\)$#d' \
+		-e '\#^[^ ]* /usr/share/lintian/overrides/tceiommu$#d' \
 		-e 's|^\([^ ]* /usr/share/doc/tceiommu/.*\)\.gz$|\1|' | sort >"$tmp/deb"
 rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$rpm" |
 	grep -v -e '^d' -e ' /usr/lib/\.build-id/' | sort >"$tmp/rpm"
