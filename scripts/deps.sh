@@ -15,6 +15,9 @@ pkgs=(
 	libcmocka-dev python3 python3-prometheus-client valgrind clang-format util-linux strace
 	# real ppc64el kernels under emulation (tests/e2e)
 	qemu-system-ppc qemu-system-data xz-utils
+	# the packages (scripts/deb.sh, rpm.sh): built, linted, installed and tried
+	# (man -w, systemd-analyze verify)
+	debhelper lintian rpm man-db systemd
 )
 "$(dirname "$0")/apt-update.sh"
 apt-get install -y -q --no-install-recommends "${pkgs[@]}"

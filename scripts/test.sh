@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Build with -Werror and run every test; then the same suite built with
-# AddressSanitizer and UndefinedBehaviorSanitizer; then the style check.
+# AddressSanitizer and UndefinedBehaviorSanitizer; the ppc64le cross build;
+# the packages; Debian's ppc64el kernels booted; then the style check.
 # This is what .ci/run runs (after scripts/deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,15 @@ cmake --build build-ppc64le -j"$jobs"
 # (qemu-user's -L prefix is its /)
 ctest --test-dir build-ppc64le --output-on-failure -j"$jobs" -LE 'live|libvirt|valgrind|e2e|qemu|trace'
 
-echo "== Debian's ppc64el kernels under qemu-system-ppc64, the ppc64le build inside"
+echo "== packages: the .deb built, linted, installed, tried and purged; the .rpm; the ppc64el .deb"
+rm -rf build-pkg
+scripts/deb.sh build-pkg
+scripts/rpm.sh build-pkg
+scripts/pkg-files.sh build-pkg/tceiommu_*_"$(dpkg --print-architecture)".deb build-pkg/tceiommu-[0-9]*.rpm
+# booted below (e2e-boot-powernv9-6.12-deb)
+scripts/deb.sh --arch ppc64el build-pkg
+
+echo "== Debian's ppc64el kernels under qemu-system-ppc64, the ppc64le build (and .deb) inside"
 ctest --test-dir build --output-on-failure -L e2e
 
 echo "== clang-format"

@@ -4,12 +4,25 @@
 # tool of this tree, and hold the live recording, check-host's answers and
 # (where asked) --probe's against the committed recording's facts.json: the
 # same semantic facts, whatever package revision the archive serves today.
+# CONFIG-deb: CONFIG with the tool of the ppc64el .deb, held to CONFIG's facts;
+# and the package's example, listed in the guest, equal to TOOL's listing.
 # Usage: boot-and-check.sh CONFIG PYTHON TOOL
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 config=${1:?config} py=${2:?python} tool=${3:?tool}
 out=$PWD/build-e2e/live-$config
 PYTHON=$py bash tests/e2e/ppc64el-boot.sh "$config" "$out"
+if [ "${config%-deb}" != "$config" ]; then
+	grep '^TCE-DEB ' "$out/console.txt"
+	grep -q '^TCE-DEB /usr/sbin/tceiommu tceiommu [0-9]' "$out/console.txt" ||
+		{ echo "FAIL: the package's tool did not run in the guest"; exit 1; }
+	grep -q '^TCE-RC deb-example 0$' "$out/console.txt" ||
+		{ echo "FAIL: the package's example in the guest: $(cat "$out/deb-example.err")"; exit 1; }
+	diff -u <("$tool" --root tests/data/powernv9-6.12 list-groups -r -o GROUP,PE,MODEL,DMA32,DDW,BDF,ID,DRIVER) \
+		"$out/deb-example.txt" || { echo "FAIL: the package's example lists otherwise in the guest"; exit 1; }
+	echo "the package's tool and example in the guest: as here"
+	config=${config%-deb}
+fi
 [ -f "$out/probe.json" ] && cp "$out/probe.json" "$out/snapshot/probe.json"
 grep -q '^TCE-RC record 0$' "$out/console.txt" || { echo "FAIL: record in the guest: $(cat "$out/record.err")"; exit 1; }
 grep -q '^TCE-RC list-groups 0$' "$out/console.txt" || { echo "FAIL: list-groups in the guest: $(cat "$out/list-groups.err")"; exit 1; }

@@ -4,7 +4,7 @@
 # optionally bind a device to vfio-pci (tce.vfio=BDF), run tceiommu, and hand
 # the results out on the console as base64 between markers.
 /bin/busybox --install -s /bin
-export PATH=/bin:/usr/bin LD_LIBRARY_PATH=/lib/powerpc64le-linux-gnu
+export PATH=/bin:/usr/bin:/usr/sbin LD_LIBRARY_PATH=/lib/powerpc64le-linux-gnu
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
@@ -195,6 +195,13 @@ elif [ -n "${l2pid:-}" ] && alive; then
 else
 	tceiommu record --no-libvirt /out/snapshot 2>/out/record.err
 	echo "TCE-RC record $?"
+fi
+if grep -q 'tce\.deb=1' /proc/cmdline; then
+	# the package's tool, unpacked with dpkg -x, and one of its examples
+	echo "TCE-DEB $(command -v tceiommu) $(tceiommu --version)"
+	tceiommu --root example:powernv9-6.12 list-groups -r -o GROUP,PE,MODEL,DMA32,DDW,BDF,ID,DRIVER \
+		>/out/deb-example.txt 2>/out/deb-example.err
+	echo "TCE-RC deb-example $?"
 fi
 # -v: the sandbox says whether this kernel confined it (boot-and-check.sh
 # holds that to the kernel's active LSMs)

@@ -11,8 +11,9 @@ reads from /modules.order.
 
 Usage: mkinitrd.py --kernel-root DIR --release REL --busybox FILE [--tool FILE]
          [--lib FILE ...] --init FILE --module NAME [...] [--file SRC:DEST ...]
-         --out FILE
-Without --tool (the L2 guest's own initramfs) there is no tceiommu in it.
+         [--tree DIR ...] --out FILE
+Without --tool (the L2 guest's own initramfs) there is no tceiommu in it,
+unless a --tree (a package unpacked with dpkg -x) brings one.
 """
 import argparse
 import gzip
@@ -122,6 +123,8 @@ def main():
     ap.add_argument("--init", required=True)
     ap.add_argument("--file", action="append", default=[],
                     help="SRC:DEST, another file for the initramfs (DEST absolute)")
+    ap.add_argument("--tree", action="append", default=[],
+                    help="a directory whose contents go to / as they are (modes, symlinks)")
     ap.add_argument("--module", action="append", default=[])
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -139,6 +142,18 @@ def main():
     for spec in a.file:
         src, dest = spec.split(":", 1)
         c.file(dest.lstrip("/"), open(src, "rb").read(), 0o755)
+    for tree in a.tree:
+        for dirpath, dirs, files in os.walk(tree):
+            rel = os.path.relpath(dirpath, tree)
+            for n in sorted(dirs + files):
+                p, dest = os.path.join(dirpath, n), os.path.normpath(os.path.join(rel, n))
+                st = os.lstat(p)
+                if stat.S_ISLNK(st.st_mode):
+                    c.symlink(dest, os.readlink(p))
+                elif stat.S_ISDIR(st.st_mode):
+                    c.dir(dest)
+                else:
+                    c.file(dest, open(p, "rb").read(), stat.S_IMODE(st.st_mode))
 
     moddir = os.path.join(a.kernel_root, "lib/modules", a.release)
     idx = module_index(moddir)

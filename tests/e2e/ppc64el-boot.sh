@@ -17,7 +17,10 @@
 #           emulated virtio-net only, QEMU without CAP_IPC_LOCK and with
 #           RLIMIT_MEMLOCK 1 MiB, tests/e2e/dropcap.c), powernv9-6.12-l2memlock-vfio
 #           (the vfio-bound device under that limit: QEMU dies at start;
-#           TCE_MEMLOCK=BYTES in the environment sets another limit for both)
+#           TCE_MEMLOCK=BYTES in the environment sets another limit for both);
+#           CONFIG-deb: CONFIG with the tool from the ppc64el .deb
+#           (build-pkg/tceiommu_*_ppc64el.deb, scripts/deb.sh --arch ppc64el),
+#           unpacked whole (dpkg -x) into the initramfs, examples and all
 # Needs: build-ppc64le/tceiommu (scripts/test.sh builds it), the sysroot in
 # build-sysroot-ppc64el, qemu-system-ppc, and Debian's archive (the kernel,
 # from bookworm or bookworm-backports, and busybox-static are downloaded into
@@ -29,19 +32,29 @@ cache=$PWD/build-e2e
 tool=$PWD/build-ppc64le/tceiommu
 sysroot=$PWD/build-sysroot-ppc64el
 die() { echo "ppc64el-boot: $*" >&2; exit 1; }
+tree=()
+if [ "${config%-deb}" != "$config" ]; then
+	debs=("$PWD"/build-pkg/tceiommu_*_ppc64el.deb)
+	[ -f "${debs[0]}" ] || die "no build-pkg/tceiommu_*_ppc64el.deb: run scripts/deb.sh --arch ppc64el build-pkg"
+	rm -rf "$cache/deb-root" && mkdir -p "$cache/deb-root"
+	dpkg -x "${debs[0]}" "$cache/deb-root"
+	tool=$cache/deb-root/usr/sbin/tceiommu
+	tree=(--tree "$cache/deb-root")
+fi
 [ -x "$tool" ] || die "no $tool: run scripts/test.sh (or the ppc64le build) first"
 
-case $config in
+base=${config%-deb}
+case $base in
 pseries-6.1) series=6.1 machine=pseries,x-vof=on vfio= ;;
 pseries-6.1-nested) series=6.1 machine=pseries,x-vof=on,cap-nested-hv=on vfio= ;;
 pseries-6.12) series=6.12 machine=pseries,x-vof=on vfio= ;;
 pseries-6.12-nested) series=6.12 machine=pseries,x-vof=on,cap-nested-hv=on vfio=0002:00:00.0 ;;
 powernv9-6.12 | powernv10-6.12 | powernv8-6.12)
-	series=6.12 machine=${config%-6.12} vfio=0001:01:00.0 ;;
+	series=6.12 machine=${base%-6.12} vfio=0001:01:00.0 ;;
 powernv9-6.12-l2) series=6.12 machine=powernv9 vfio=0001:01:00.0 l2=1 ;;
 # the e1000e on pcie.0, whose e1000e driver in the L2 works through vfio-pci
 powernv9-6.12-l2run | powernv9-6.12-l2tcg | powernv9-6.12-l2memlock-emu | powernv9-6.12-l2memlock-vfio)
-	series=6.12 machine=powernv9 vfio=0000:01:00.0 l2=${config#powernv9-6.12-l2} ;;
+	series=6.12 machine=powernv9 vfio=0000:01:00.0 l2=${base#powernv9-6.12-l2} ;;
 *) die "unknown config $config" ;;
 esac
 
@@ -133,14 +146,18 @@ libs+=(--lib "$cache/ld64.so.2")
 mods=(e1000 e1000e nvme virtio_net kvm kvm_hv vfio vfio_iommu_spapr_tce vfio_pci)
 margs=()
 for m in "${mods[@]}"; do margs+=(--module "$m"); done
+# the tool from the build, or the package's whole tree
+toolarg=(--tool "$tool")
+[ ${#tree[@]} = 0 ] || toolarg=("${tree[@]}")
 "${PYTHON:-python3}" tests/e2e/mkinitrd.py --kernel-root "$kdir" --release "$release" \
-	--busybox "$cache/busybox/bin/busybox" --tool "$tool" "${libs[@]}" \
+	--busybox "$cache/busybox/bin/busybox" "${toolarg[@]}" "${libs[@]}" \
 	--init tests/e2e/init.sh "${margs[@]}" "${extra[@]}" --out "$cache/$config.initrd.gz"
 
 # a kernel panic powers off at once instead of waiting for the timeout
 append="console=hvc0 quiet panic=-1"
 [ -n "$vfio" ] && append+=" tce.vfio=$vfio tce.probe=1"
 [ -n "${l2:-}" ] && append+=" tce.l2=$l2"
+[ ${#tree[@]} = 0 ] || append+=" tce.deb=1"
 # the -l2memlock-* configurations' RLIMIT_MEMLOCK, 1 MiB unless TCE_MEMLOCK says
 [ -n "${TCE_MEMLOCK:-}" ] && append+=" tce.memlock=$TCE_MEMLOCK"
 log=$cache/$config.console.log
