@@ -116,6 +116,7 @@ struct tce_group {
 	char *reserved_regions; /* as printed, lines */
 	struct tce_device *devices;
 	size_t n_devices;
+	bool devices_unread; /* devices/ could not be listed: which are in it is unknown */
 	bool has_phb;
 	struct tce_phb phb;
 	enum tce_tristate viable;

@@ -189,8 +189,11 @@ static void say_limits(const struct tce_vms *v, FILE *f)
 		fputs("note: KVM's debugfs needs root: VMs of other programs than QEMU are not "
 		      "seen\n",
 		      f);
-	if (v->libvirt_note)
-		fprintf(f, "note: libvirt: %s\n", v->libvirt_note);
+	if (v->libvirt_note) {
+		_cleanup_free_ char *e = tce_escape_terminal(v->libvirt_note);
+
+		fprintf(f, "note: libvirt: %s\n", e ? e : "");
+	}
 }
 
 int cmd_list_vms(int argc, char **argv, const struct tce_global *gl)
@@ -399,9 +402,7 @@ int cmd_show_vm(int argc, char **argv, const struct tce_global *gl)
 
 		/* a domain that died at start: its log says why */
 		if (tce_vm_stopped_log(r, sel, &path, &lines) == 0 && lines && lines[0]) {
-			_cleanup_free_ char *ep = tce_escape_terminal(path);
-
-			ERR("%s is not running; its QEMU log (%s) says:", sel, ep ? ep : "");
+			ERR("%s is not running; its QEMU log (%s) says:", sel, path);
 			for (char **l = lines; *l; l++) {
 				_cleanup_free_ char *e = tce_escape_terminal(*l);
 

@@ -173,6 +173,7 @@ static int read_group(struct collect_ctx *c, struct tce_group *g)
 
 	k = gdir ? tce_dir_list(gdir, "devices", &names) : -ENOENT;
 	if (k < 0) {
+		g->devices_unread = true;
 		tce_group_note(g, "devices: %s", k == -ENODATA ? "not recorded" : strerror(-k));
 	} else {
 		g->devices = calloc(strv_length(names) + 1, sizeof(*g->devices));

@@ -65,16 +65,19 @@ int root_read_fd_whole(int fd, size_t max, bool one_read, char **ret, size_t *re
 		*ret_len = len;
 		return 0;
 	}
-	alloc = 2 * sizeof(first);
+	/* the buffer never grows past max + 2 (reads fill it to alloc - 1): a
+	 * byte past max tells that the file is larger, so a 100 MiB value
+	 * costs max, not the next power of two filled by the last read */
+	alloc = 2 * sizeof(first) < max + 2 ? 2 * sizeof(first) : max + 2;
 	if (!(buf = malloc(alloc + 1)))
 		return -ENOMEM;
 	memcpy(buf, first, len);
 	for (;;) {
 		if (len + 1 >= alloc) {
-			size_t na = alloc * 2;
+			size_t na = alloc * 2 < max + 2 ? alloc * 2 : max + 2;
 			char *nb;
 
-			if (alloc > max + 1)
+			if (alloc >= max + 2)
 				return -EFBIG;
 			nb = realloc(buf, na + 1);
 			if (!nb)

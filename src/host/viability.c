@@ -91,12 +91,14 @@ static int add_blocker(struct tce_group *g, const struct tce_device *d)
 
 int tce_group_decide_viability(struct tce_group *g, const char *release)
 {
-	bool known, ge = tce_viability_ge_5_19(release, &known), unknown = false;
+	bool known, ge = tce_viability_ge_5_19(release, &known), unknown = g->devices_unread;
 	int k;
 
 	g->viability_rule = strdup(!known ? ">=5.19 (kernel release unknown)"
 				   : ge	  ? ">=5.19"
 					  : "<5.19");
+	/* a group whose devices could not be listed is not an empty group:
+	 * its viability is unknown, never "yes" */
 	for (size_t i = 0; i < g->n_devices; i++) {
 		const struct tce_device *d = &g->devices[i];
 

@@ -334,7 +334,7 @@ static json_object *device_json(const struct tce_device *d)
 	if (d->virtfns) {
 		vfs = json_object_new_array();
 		for (char **v = d->virtfns; *v; v++)
-			json_object_array_add(vfs, json_object_new_string(*v));
+			json_object_array_add(vfs, jstr(*v));
 	}
 	json_object_object_add(o, "virtfns", vfs);
 	if (d->has_eeh) {
@@ -384,7 +384,7 @@ static json_object *reserved_json(const char *s)
 		r = json_object_new_object();
 		add_u64(r, "start", true, st, true);
 		add_u64(r, "end", true, en, true);
-		json_object_object_add(r, "type", json_object_new_string(type));
+		json_object_object_add(r, "type", jstr(type));
 		json_object_array_add(a, r);
 	}
 	return a;
@@ -488,7 +488,7 @@ static json_object *group_json(const struct tce_group *g)
 	}
 	a = json_object_new_array();
 	for (char **n = g->notes; n && *n; n++)
-		json_object_array_add(a, json_object_new_string(*n));
+		json_object_array_add(a, jstr(*n));
 	json_object_object_add(o, "notes", a);
 	return o;
 }

@@ -85,15 +85,17 @@ static char *size_str(uint64_t v, bool bytes)
 	return strdup(buf);
 }
 
+/* A cell as it is: the table escapes what the host wrote (as libsmartcols
+ * does), so escaping it here too would print "\x5cx1b" for an ESC. */
 static char *vm_cell(const struct tce_vm *vm, int col, bool bytes)
 {
 	char *s = NULL;
 
 	switch (col) {
 	case VCOL_NAME:
-		return vm->name ? tce_escape_terminal(vm->name) : NULL;
+		return vm->name ? strdup(vm->name) : NULL;
 	case VCOL_UUID:
-		return vm->uuid ? tce_escape_terminal(vm->uuid) : NULL;
+		return vm->uuid ? strdup(vm->uuid) : NULL;
 	case VCOL_PID:
 		return vm->pid ? tce_strdup_printf("%d", vm->pid) : NULL;
 	case VCOL_SOURCE:
@@ -101,10 +103,10 @@ static char *vm_cell(const struct tce_vm *vm, int col, bool bytes)
 	case VCOL_STATE: {
 		const char *st = vm->libvirt_state ? vm->libvirt_state : vm->run_state;
 
-		return st ? tce_escape_terminal(st) : NULL;
+		return st ? strdup(st) : NULL;
 	}
 	case VCOL_ACCEL:
-		return vm->accel ? tce_escape_terminal(vm->accel) : NULL;
+		return vm->accel ? strdup(vm->accel) : NULL;
 	case VCOL_PHBS:
 		for (size_t i = 0; i < vm->n_phbs; i++) {
 			char *n = tce_strdup_printf("%s%s%" PRIu32, s ? s : "", s ? "," : "",
@@ -142,8 +144,8 @@ static char *vm_cell(const struct tce_vm *vm, int col, bool bytes)
 		const struct tce_vm_window *w = worst_window(vm);
 
 		if (vm->qmp_error && vm->worst != TCE_VERDICT_USERSPACE)
-			return tce_escape_terminal(vm->qmp_error);
-		return w && w->reason ? tce_escape_terminal(w->reason) : NULL;
+			return strdup(vm->qmp_error);
+		return w && w->reason ? strdup(w->reason) : NULL;
 	}
 	}
 	return NULL;

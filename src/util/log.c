@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "tceiommu/log.h"
+#include "tceiommu/out.h"
 
 static int log_level = TCE_LOG_WRN;
 
@@ -29,12 +30,19 @@ void tce_log(enum tce_log_level level, const char *fmt, ...)
 {
 	static const char *const prefix[] = { "", "warning: ", "", "debug: " };
 	va_list ap;
+	char *msg = NULL, *esc = NULL;
+	int n;
 
 	if ((int)level > log_level)
 		return;
-	fprintf(stderr, "tceiommu: %s", prefix[level]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* messages quote names and values from the host (a VM's name, a
+	 * device directory, a driver): escaped as the tables escape them */
+	if (n >= 0)
+		esc = tce_escape_terminal(msg);
+	fprintf(stderr, "tceiommu: %s%s\n", prefix[level], esc ? esc : "(out of memory)");
+	free(esc);
+	free(msg);
 }

@@ -253,6 +253,53 @@ static void test_bounded(void **state)
 	tce_root_free(r);
 }
 
+/* A file of max bytes is read whole, one of max + 1 is too large, at every
+ * size around the buffer's growth steps (the buffer stops at max + 2). */
+static void test_read_limits(void **state)
+{
+	static const size_t maxes[] = { 1, 4095, 4096, 4097, 8190, 8191, 8192, 8193, 70000 };
+	static const char *const paths[] = { "/sys/lim", "/proc/lim" }; /* one read, or to EOF */
+	char rootdir[600], p[700];
+
+	(void)state;
+	snprintf(rootdir, sizeof(rootdir), "%s/root", tmpl);
+	snprintf(p, sizeof(p), "%s/proc", rootdir);
+	(void)mkdir(p, 0755);
+	for (size_t i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+		for (size_t extra = 0; extra <= 1; extra++) {
+			size_t n = maxes[i] + extra;
+			char *content = malloc(n + 1);
+
+			assert_non_null(content);
+			for (size_t j = 0; j < n; j++)
+				content[j] = (char)('a' + j % 26);
+			content[n] = '\0';
+			put("root/sys/lim", content);
+			put("root/proc/lim", content);
+			for (size_t q = 0; q < 2; q++) {
+				struct tce_root *r = NULL;
+				char *buf = NULL;
+				size_t len = 0;
+				int k;
+
+				assert_int_equal(tce_root_new(rootdir, &r), 0);
+				k = tce_root_read(r, paths[q], maxes[i], &buf, &len);
+				if (extra) {
+					assert_int_equal(k, -EFBIG);
+				} else {
+					assert_int_equal(k, 0);
+					assert_int_equal(len, n);
+					assert_memory_equal(buf, content, n);
+					assert_int_equal(buf[len], '\0');
+				}
+				free(buf);
+				tce_root_free(r);
+			}
+			free(content);
+		}
+	}
+}
+
 /* A recorded manifest: EACCES replays as EACCES, an unlisted path is "not recorded". */
 static void test_manifest(void **state)
 {
@@ -370,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_containment_openat2),
 		cmocka_unit_test(test_containment_fallback),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_read_limits),
 		cmocka_unit_test(test_manifest),
 		cmocka_unit_test(test_bad_manifest),
 	};
