@@ -401,7 +401,7 @@ int tce_vfio_holders_scan(const char *proc, bool privileged, char ***ret)
 	_cleanup_free_ char *pid1 = NULL;
 	int k;
 
-	/* confined: the unconfined parent scans (src/util/broker.c) */
+	/* confined: the unconfined parent scans (src/host/broker.c) */
 	if (streq(proc, PATH_PROC) && (k = tce_broker_holders(privileged, ret)) != -ENOSYS)
 		return k;
 	lines = calloc(1, sizeof(char *));

@@ -335,7 +335,7 @@ static bool is_kernfs(const char *path)
 
 /*
  * Another process's ptrace-guarded files, live and confined: asked of the
- * broker (src/util/broker.c), and recorded as a read here would record
+ * broker (src/host/broker.c), and recorded as a read here would record
  * them (the paths it serves hold no link before their last name).
  */
 static int broker_read(struct tce_root *r, const char *path, size_t max, char **ret,

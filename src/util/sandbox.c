@@ -132,7 +132,7 @@ int tce_sandbox_enter(const char *const *write_dirs, size_t n, bool live)
 	if (live) {
 		/* security/landlock/task.c: a domain may not read the ptrace-guarded
 		 * /proc files of a process outside it, which holders and the VM map
-		 * read: they are asked of an unconfined parent (src/util/broker.c) */
+		 * read: they are asked of an unconfined parent (src/host/broker.c) */
 		k = tce_broker_start();
 		if (k < 0) {
 			INF("sandbox: unconfined: no broker for other processes' files (%s)",

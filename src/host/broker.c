@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "root-internal.h"
 #include "tceiommu/log.h"
 #include "tceiommu/pathnames.h"
 #include "tceiommu/probe.h"
@@ -93,12 +94,13 @@ bool tce_broker_serves(const char *path)
 	       (serves(path, BR_READ) || serves(path, BR_LIST) || serves(path, BR_READLINK));
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+/* all of LEN bytes written (or read), or -errno (-EPIPE: the other end is gone) */
+static int xfer(int fd, void *buf, size_t len, bool writing)
 {
-	const char *p = buf;
+	char *p = buf;
 
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -110,21 +112,14 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+static int write_all(int fd, const void *buf, size_t len)
+{
+	return xfer(fd, (void *)buf, len, true);
+}
+
 static int read_all(int fd, void *buf, size_t len)
 {
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EPIPE;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return xfer(fd, buf, len, false);
 }
 
 /* strings as one buffer, each ended by its NUL */
@@ -149,40 +144,11 @@ static int answer_read(const char *path, uint32_t arg, char **ret, size_t *ret_l
 {
 	_cleanup_close_ int fd =
 	    open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	size_t len = 0, alloc = 65536, max = arg < BR_MAX ? arg : BR_MAX;
-	_cleanup_free_ char *buf = NULL;
 
 	if (fd < 0)
 		return -errno;
-	if (!(buf = malloc(alloc + 1)))
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (len == alloc) {
-			char *nb;
-
-			if (alloc > max)
-				return -EFBIG;
-			if (!(nb = realloc(buf, 2 * alloc + 1)))
-				return -ENOMEM;
-			buf = nb;
-			alloc *= 2;
-		}
-		n = read(fd, buf + len, alloc - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max)
-			return -EFBIG;
-	}
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
+	/* bounded as the root's own readers are (/proc: never one read) */
+	return root_read_fd_all(fd, arg < BR_MAX ? arg : BR_MAX, ret, ret_len);
 }
 
 /* the parent's answer to one request */
