@@ -147,7 +147,7 @@ def main():
                                   "-qmp", "unix:%s,server=on,wait=off" % sock] + extra,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
-                for _ in range(100):
+                for _ in range(600):  # 30 s: a loaded CI machine starts QEMU slowly
                     if os.path.exists(sock):
                         break
                     time.sleep(0.05)
