@@ -333,7 +333,13 @@ static int devopt_parse(const char *arg, struct devopt *d)
 		for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 			*fields[i] = opt_get(arg, keys[i], NULL);
 	}
-	return d->driver ? 0 : -EINVAL;
+	if (!d->driver) {
+		/* the callers skip it: what was found beside is theirs to lose */
+		devopt_done(d);
+		memset(d, 0, sizeof(*d));
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Which PHB a bus name is on: "pci.0" is the default PHB; "ID.0" (or "ID"
