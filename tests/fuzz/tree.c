@@ -9,7 +9,8 @@
  * hard links (cheap, and every change below replaces an entry, never writes
  * into a linked file), changed, run, and removed. The input:
  *   byte 0   which recording
- *   byte 1   which commands (bit i: cmds[i]; 0: all of them)
+ *   bytes 1-2  which commands (bit i of the last byte: cmds[i], bit 0 of the
+ *            first: record; 0: all of them)
  *   then operations of 4 bytes: op, entry (2 bytes, an index into the
  *   recording's sorted entries, the snapshot's .tceiommu files included), arg;
  *   some take more bytes from the input (new contents).
@@ -57,6 +58,7 @@ static const char *const cmds[][5] = {
 	{ "list-vms", NULL },
 	{ "show-vm", "l2", "--json", NULL },
 	{ "top", "-b", "-n", "2", NULL },
+	{ "record", NULL }, /* into a directory of this process, removed after */
 };
 
 struct entry {
@@ -392,6 +394,17 @@ static void run(const char *root, const char *const *cmd)
 		(void)cmd_show_vm(argc, argv, &g);
 	else if (streq(cmd[0], "top"))
 		(void)cmd_top(argc, argv, &g);
+	else if (streq(cmd[0], "record")) {
+		char *out = tce_strdup_printf("%s/record", work);
+
+		if (!out)
+			die("strdup");
+		remove_tree(out);
+		argv[argc++] = out;
+		argv[argc] = NULL;
+		(void)cmd_record(argc, argv, &g);
+		remove_tree(out);
+	}
 	fflush(stdout);
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
@@ -401,7 +414,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
 	size_t ri = fuzz_byte(&in) % N_REC;
-	uint8_t mask = fuzz_byte(&in);
+	uint16_t mask = fuzz_u16(&in);
 	char *src = tce_strdup_printf("%s/%zu", work, ri);
 	char *root = tce_strdup_printf("%s/run", work);
 
@@ -414,7 +427,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 64 && in.n >= 4; i++)
 		mutate(&in, root, ri);
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!mask || (mask & (1u << i)))
+		if (!mask || (mask & (1u << (i < 8 ? i : 8))))
 			run(root, cmds[i]);
 	remove_tree(root);
 	free(src);
