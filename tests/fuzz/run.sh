@@ -37,6 +37,8 @@ for t in "${targets[@]}"; do
 	done
 	opts=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536
 	      -print_final_stats=1 -artifact_prefix="$art/")
+	# the tree fuzzer's input is a list of changes: long ones from the start
+	[ "$t" = tree ] && opts+=(-max_len=1024 -len_control=0)
 	[ -n "${FUZZ_RUNS:-}" ] && opts+=(-runs="$FUZZ_RUNS")
 	before=$(find "$art" -type f | wc -l)
 	start=$(date +%s)

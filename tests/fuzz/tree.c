@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -377,8 +378,13 @@ static void mutate(struct fuzz_in *in, const char *root, size_t ri)
 static void run(const char *root, const char *const *cmd)
 {
 	struct tce_global g = { .root = root, .color = TCE_COLOR_NEVER };
+	struct sigaction si, st;
 	char *argv[8];
 	int argc = 0;
+
+	/* top sets its own SIGINT/SIGTERM handlers: libFuzzer's are put back after */
+	sigaction(SIGINT, NULL, &si);
+	sigaction(SIGTERM, NULL, &st);
 
 	for (; cmd[argc] && argc < 7; argc++)
 		argv[argc] = strdup(cmd[argc]);
@@ -406,6 +412,8 @@ static void run(const char *root, const char *const *cmd)
 		remove_tree(out);
 	}
 	fflush(stdout);
+	sigaction(SIGINT, &si, NULL);
+	sigaction(SIGTERM, &st, NULL);
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
 }
