@@ -4,6 +4,8 @@
  * ASan build): each argument, a file or a directory of files, is fed to
  * LLVMFuzzerTestOneInput as libFuzzer would; no argument feeds one empty
  * input. A crash is the test's failure; each input's name is printed first.
+ * Each input has a deadline, as libFuzzer's -timeout: FUZZ_DEADLINE seconds
+ * (30 by default), after which SIGALRM ends the run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +22,8 @@ __attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	return 0;
 }
+
+static unsigned deadline = 30;
 
 static int run_file(const char *path)
 {
@@ -44,7 +48,9 @@ static int run_file(const char *path)
 	}
 	close(fd);
 	fprintf(stderr, "input %s (%zu bytes)\n", path, n);
+	alarm(deadline);
 	LLVMFuzzerTestOneInput(buf, n);
+	alarm(0);
 	free(buf);
 	return 0;
 }
@@ -93,8 +99,11 @@ static int run_path(const char *path)
 
 int main(int argc, char **argv)
 {
+	const char *d = getenv("FUZZ_DEADLINE");
 	int rc = 0;
 
+	if (d && atoi(d) > 0)
+		deadline = (unsigned)atoi(d);
 	LLVMFuzzerInitialize(&argc, &argv);
 	if (argc < 2) {
 		LLVMFuzzerTestOneInput((const uint8_t *)"", 0);

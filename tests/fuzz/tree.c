@@ -5,20 +5,22 @@
  * and libFuzzer's -timeout (a read that blocks is a hang, reported).
  *
  * At start each recording is copied once into a directory of this process
- * (in /dev/shm). Per input the chosen one is rebuilt from that copy with
- * hard links (cheap, and every change below replaces an entry, never writes
- * into a linked file), changed, run, and removed. The input:
- *   byte 0   which recording
- *   bytes 1-2  which commands (bit i of the last byte: cmds[i], bit 0 of the
- *            first: record; 0: all of them)
+ * in /dev/shm (those of processes gone are removed). Per input the chosen
+ * one is rebuilt from that copy with hard links (cheap, and every change
+ * below replaces an entry, never writes into a linked file), changed, run,
+ * and removed. The input:
+ *   byte 0     which recording
+ *   bytes 1-2  which commands (bit i of the last byte: cmds[i]; bit 0 of
+ *              the first: record; 0: all of them)
  *   then operations of 4 bytes: op, entry (2 bytes, an index into the
- *   recording's sorted entries, the snapshot's .tceiommu files included), arg;
- *   some take more bytes from the input (new contents).
+ *   recording's sorted entries, the snapshot's .tceiommu files included),
+ *   arg; some take more bytes from the input (new contents).
  * Operations: truncate, enlarge with bytes, a large sparse file, a FIFO, a
  * directory, a symbolic link to itself, a link out of the root, new
- * contents, removal, a dangling link, a two-link loop, a link to another
+ * contents, removal, a dangling link, a loop of two links, a link to another
  * entry of the tree.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -202,6 +204,31 @@ static void work_remove(void)
 		remove_tree(work);
 }
 
+/*
+ * A run that ends by a crash or a timeout leaves its directory: those of
+ * processes gone ("tce-fuzz-tree-PID-XXXXXX") are removed at the next start.
+ */
+static void remove_stale(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *p;
+		int pid;
+
+		if (sscanf(e->d_name, "tce-fuzz-tree-%d-", &pid) != 1 || pid <= 0 ||
+		    kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		p = join(base, e->d_name);
+		remove_tree(p);
+		free(p);
+	}
+	closedir(d);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *data = getenv("TCE_FUZZ_DATA");
@@ -210,7 +237,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	if (!data)
 		data = TCE_FUZZ_DATA;
-	snprintf(work, sizeof(work), "%s/tce-fuzz-tree-XXXXXX", base);
+	remove_stale(base);
+	snprintf(work, sizeof(work), "%s/tce-fuzz-tree-%d-XXXXXX", base, (int)getpid());
 	if (!mkdtemp(work))
 		die("mkdtemp");
 	atexit(work_remove);
