@@ -13,6 +13,9 @@ pkgs=(
 	# so no qemu-system-x86 for libvirtd to probe at every start
 	libvirt-daemon libvirt-daemon-system libvirt-clients
 	libcmocka-dev python3 python3-prometheus-client valgrind clang-format util-linux strace
+	# the fuzz targets (tests/fuzz): clang, and libFuzzer's runtime for clang-14
+	# (libclang_rt.fuzzer, in libclang-rt-14-dev)
+	clang libclang-rt-14-dev
 	# real ppc64el kernels under emulation (tests/e2e)
 	qemu-system-ppc qemu-system-data xz-utils
 	# the packages (scripts/deb.sh, rpm.sh): built, linted, installed and tried

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Build with -Werror and run every test; then the same suite built with
-# AddressSanitizer and UndefinedBehaviorSanitizer; the ppc64le cross build;
-# the packages; Debian's ppc64el kernels booted; then the style check.
+# AddressSanitizer and UndefinedBehaviorSanitizer; a short run of every fuzz
+# target; the ppc64le cross build; the packages; Debian's ppc64el kernels
+# booted; then the style check.
 # This is what .ci/run runs (after scripts/deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,14 @@ cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
 	ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE e2e
+
+echo "== fuzz smoke"
+# every fuzz target for a short run (FUZZ_SECONDS each, 15 by default), clang
+# with -fsanitize=fuzzer,address,undefined; a crash, leak or hang fails it
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DFUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build-fuzz -j"$jobs"
+ctest --test-dir build-fuzz --output-on-failure -j"$jobs" -L fuzz
+tests/fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-15}"
 
 echo "== ppc64le cross build, tests under qemu-user"
 sysroot=$PWD/build-sysroot-ppc64el

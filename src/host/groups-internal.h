@@ -36,6 +36,9 @@ static inline const char *tce_dt_display(const char *canon)
 
 /* pcidev.c */
 bool tce_pcidev_is_bridge(const struct tce_device *d);
+/* A device's uevent (DRIVER, PCI_CLASS, PCI_ID) into d; what is malformed
+ * (or cannot be allocated) is left unknown. */
+void tce_pcidev_parse_uevent(const char *uevent, size_t len, struct tce_device *d);
 /* Read the function gdir/bdf (gdir: a group's devices directory) into d.
  * ge_5_19: the kernel's viability rule, to know a blocker (its VFs are read). */
 int tce_pcidev_read(struct tce_root *r, enum tce_platform platform, bool ge_5_19, const char *gdir,

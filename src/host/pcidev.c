@@ -156,13 +156,41 @@ static int read_virtfns(struct tce_dir *dir, struct tce_device *d)
 	return 0;
 }
 
+void tce_pcidev_parse_uevent(const char *uevent, size_t len, struct tce_device *d)
+{
+	_cleanup_free_ char *pci_id = NULL, *cls = NULL, *drv = NULL;
+	uint64_t v;
+
+	d->driver_known = true;
+	if (tce_uevent_get(uevent, len, "DRIVER", &drv) == 0 && *drv)
+		d->driver = TAKE_PTR(drv);
+	if (tce_uevent_get(uevent, len, "PCI_CLASS", &cls) == 0 &&
+	    tce_parse_u64(cls, 16, &v) == 0 && v <= 0xffffff) {
+		d->has_class = true;
+		d->class_code = (uint32_t)v;
+	}
+	if (tce_uevent_get(uevent, len, "PCI_ID", &pci_id) == 0) {
+		char *colon = strchr(pci_id, ':');
+		uint64_t ven, dev;
+
+		if (colon) {
+			*colon = '\0';
+			if (tce_parse_u64(pci_id, 16, &ven) == 0 && ven <= 0xffff &&
+			    tce_parse_u64(colon + 1, 16, &dev) == 0 && dev <= 0xffff) {
+				d->has_ids = true;
+				d->vendor_id = (uint16_t)ven;
+				d->device_id = (uint16_t)dev;
+			}
+		}
+	}
+}
+
 int tce_pcidev_read(struct tce_root *r, enum tce_platform platform, bool ge_5_19, const char *gdir,
 		    const char *bdf, struct tce_device *d, const struct tce_collect_opts *o)
 {
 	_cleanup_free_ char *path = tce_strdup_printf("%s/%s", gdir, bdf);
 	_cleanup_dir_ struct tce_dir *dir = NULL;
-	_cleanup_free_ char *uevent = NULL, *pci_id = NULL, *cls = NULL, *drv = NULL;
-	_cleanup_free_ char *s = NULL;
+	_cleanup_free_ char *uevent = NULL, *s = NULL;
 	size_t len;
 	int k;
 
@@ -187,30 +215,7 @@ int tce_pcidev_read(struct tce_root *r, enum tce_platform platform, bool ge_5_19
 		d->read_err = k;
 		read_device_fallback(dir, d);
 	} else {
-		uint64_t v;
-
-		d->driver_known = true;
-		if (tce_uevent_get(uevent, len, "DRIVER", &drv) == 0 && *drv)
-			d->driver = TAKE_PTR(drv);
-		if (tce_uevent_get(uevent, len, "PCI_CLASS", &cls) == 0 &&
-		    tce_parse_u64(cls, 16, &v) == 0 && v <= 0xffffff) {
-			d->has_class = true;
-			d->class_code = (uint32_t)v;
-		}
-		if (tce_uevent_get(uevent, len, "PCI_ID", &pci_id) == 0) {
-			char *colon = strchr(pci_id, ':');
-			uint64_t ven, dev;
-
-			if (colon) {
-				*colon = '\0';
-				if (tce_parse_u64(pci_id, 16, &ven) == 0 && ven <= 0xffff &&
-				    tce_parse_u64(colon + 1, 16, &dev) == 0 && dev <= 0xffff) {
-					d->has_ids = true;
-					d->vendor_id = (uint16_t)ven;
-					d->device_id = (uint16_t)dev;
-				}
-			}
-		}
+		tce_pcidev_parse_uevent(uevent, len, d);
 		if (!d->has_ids || !d->has_class)
 			read_device_fallback(dir, d);
 	}

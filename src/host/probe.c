@@ -123,21 +123,41 @@ static struct answer *store_add(struct tce_probe_store *s, const char *kind, con
 /* One answer per (kind, key), its values in file order; O(n log n). */
 static int store_merge(struct tce_probe_store *s)
 {
-	size_t w = 0;
+	size_t w = 0, a_n, a_cap;
 
 	if (!s->n)
 		return 0;
 	qsort(s->a, s->n, sizeof(*s->a), answer_cmp);
+	a_n = strv_length(s->a[0].values);
+	a_cap = a_n + 1;
 	for (size_t i = 1; i < s->n; i++) {
 		struct answer *a = &s->a[w], *b = &s->a[i];
+		size_t b_n;
 
 		if (answer_cmp(a, b) != 0) {
 			s->a[++w] = *b;
+			a_n = strv_length(b->values);
+			a_cap = a_n + 1;
 			continue;
 		}
-		for (char **v = b->values; v && *v; v++)
-			if (strv_extend(&a->values, *v) < 0)
+		/* b's values taken onto a's, a's vector grown by doubling: the
+		 * lines of one answer scattered over the file are linear too */
+		b_n = strv_length(b->values);
+		if (b_n && a_n + b_n + 1 > a_cap) {
+			size_t nc = a_cap * 2 > a_n + b_n + 1 ? a_cap * 2 : a_n + b_n + 1;
+			char **nv = realloc(a->values, nc * sizeof(char *));
+
+			if (!nv)
 				return -ENOMEM;
+			a->values = nv;
+			a_cap = nc;
+		}
+		for (size_t j = 0; j < b_n; j++) {
+			a->values[a_n++] = b->values[j];
+			b->values[j] = NULL;
+		}
+		if (b_n)
+			a->values[a_n] = NULL;
 		if (b->err && !a->err)
 			a->err = b->err;
 		answer_clear(b);
@@ -147,11 +167,14 @@ static int store_merge(struct tce_probe_store *s)
 	return 0;
 }
 
+/* As large as the manifest may be (root-replay.c): a snapshot's sidecar is not bigger. */
+#define PROBES_MAX (64u << 20)
+
 int tce_probe_store_load(struct tce_probe_store *s, int fd)
 {
 	_cleanup_free_ char *buf = NULL;
 	FILE *f = fdopen(fd, "r");
-	size_t cap = 0;
+	size_t cap = 0, total = 0, n_values = 0, cap_values = 0;
 	ssize_t len;
 	struct answer *last = NULL;
 
@@ -162,6 +185,11 @@ int tce_probe_store_load(struct tce_probe_store *s, int fd)
 	while ((len = getline(&buf, &cap, f)) >= 0) {
 		char *kind = buf, *key, *ans;
 
+		total += (size_t)len;
+		if (total > PROBES_MAX) {
+			fclose(f);
+			return -EFBIG;
+		}
 		if (len > 0 && buf[len - 1] == '\n')
 			buf[--len] = '\0';
 		if ((size_t)len != strlen(buf) || !(key = strchr(kind, '\t')))
@@ -177,6 +205,7 @@ int tce_probe_store_load(struct tce_probe_store *s, int fd)
 				fclose(f);
 				return -ENOMEM;
 			}
+			n_values = cap_values = 0;
 		}
 		if (!last->values && !(last->values = calloc(1, sizeof(char *)))) {
 			fclose(f);
@@ -185,11 +214,24 @@ int tce_probe_store_load(struct tce_probe_store *s, int fd)
 		if (ans[0] == '=') {
 			char *v;
 
-			if (tce_percent_unescape(ans + 1, &v) == 0 &&
-			    strv_push(&last->values, v) < 0) {
-				fclose(f);
-				return -ENOMEM;
+			if (tce_percent_unescape(ans + 1, &v) < 0)
+				continue;
+			/* appended in place, the vector grown by doubling: an answer
+			 * of many lines is linear, not a strv_push (a count) each */
+			if (n_values + 2 > cap_values) {
+				size_t nc = cap_values ? cap_values * 2 : 8;
+				char **nv = realloc(last->values, nc * sizeof(char *));
+
+				if (!nv) {
+					free(v);
+					fclose(f);
+					return -ENOMEM;
+				}
+				last->values = nv;
+				cap_values = nc;
 			}
+			last->values[n_values++] = v;
+			last->values[n_values] = NULL;
 		} else if (ans[0] == '!') {
 			last->err = tce_errno_from_name(ans + 1);
 			if (!last->err)
@@ -548,10 +590,11 @@ static const struct {
 
 static char **strv_copy(char *const *v)
 {
-	char **c = calloc(1, sizeof(char *));
+	size_t n = strv_length(v);
+	char **c = calloc(n + 1, sizeof(char *));
 
-	for (; c && v && *v; v++)
-		if (strv_extend(&c, *v) < 0)
+	for (size_t i = 0; c && i < n; i++)
+		if (!(c[i] = strdup(v[i])))
 			return strv_free(c);
 	return c;
 }

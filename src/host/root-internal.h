@@ -85,6 +85,8 @@ void root_record_dir(struct tce_root *r, const char *canon);
 void root_entries_free(struct manifest_entry *e, size_t n);
 int root_entry_cmp(const void *a, const void *b); /* by path */
 int root_load_snapshot_files(struct tce_root *r);
+/* The manifest's text (len bytes, NUL-terminated after them; cut in place) into r. */
+int root_parse_manifest(struct tce_root *r, char *buf, size_t len);
 bool root_replay_empty_dir(const struct tce_root *r, const char *path, int err);
 int root_replay_error(struct tce_root *r, const char *path, int err);
 int root_add_manifest_dirs(struct tce_root *r, const char *path, char ***names);

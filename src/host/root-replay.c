@@ -39,12 +39,14 @@ void root_entries_free(struct manifest_entry *e, size_t n)
 	free(e);
 }
 
-static int parse_manifest(struct tce_root *r, char *buf)
+int root_parse_manifest(struct tce_root *r, char *buf, size_t len)
 {
 	size_t alloc = 0;
 	char *save = NULL, *line;
 	bool first = true;
 
+	if (memchr(buf, '\0', len))
+		return -EINVAL;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strchr(line, ' ');
 		char *key = line, *val = sp ? sp + 1 : (char *)"";
@@ -171,9 +173,7 @@ int root_load_snapshot_files(struct tce_root *r)
 	close(fd);
 	if (k < 0)
 		return k;
-	if (memchr(buf, '\0', len))
-		return -EINVAL;
-	k = parse_manifest(r, buf);
+	k = root_parse_manifest(r, buf, len);
 	if (k < 0)
 		return k;
 	fd = snapshot_open(r, "probes");

@@ -333,7 +333,13 @@ static int devopt_parse(const char *arg, struct devopt *d)
 		for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 			*fields[i] = opt_get(arg, keys[i], NULL);
 	}
-	return d->driver ? 0 : -EINVAL;
+	if (!d->driver) {
+		/* the callers skip it: what was found beside is theirs to lose */
+		devopt_done(d);
+		memset(d, 0, sizeof(*d));
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Which PHB a bus name is on: "pci.0" is the default PHB; "ID.0" (or "ID"
@@ -420,29 +426,35 @@ int tce_qemu_parse_cmdline(const char *args, size_t len, struct tce_vm *vm)
 	_cleanup_strv_free_ char **av = NULL;
 	_cleanup_strv_free_ char **devs = NULL;
 	_cleanup_free_ char *joined = NULL;
-	size_t n, jl = 0;
+	size_t n = 0, n_devs = 0;
+	char *j;
 	int k;
 
-	if (!(av = calloc(1, sizeof(char *))) || !(devs = calloc(1, sizeof(char *))))
+	/* linear in len: a hostile command line of 1 MiB of NULs is a million
+	 * arguments (no strv_push, no strcat, each of which rescans) */
+	for (size_t p = 0; p < len; n++)
+		p += strnlen(args + p, len - p) + 1;
+	if (!(av = calloc(n + 1, sizeof(char *))) || !(devs = calloc(n / 2 + 1, sizeof(char *))))
 		return -ENOMEM;
-	for (size_t p = 0; p < len;) {
-		const char *a = args + p;
-		size_t al = strnlen(a, len - p);
+	for (size_t p = 0, i = 0; i < n; i++) {
+		size_t al = strnlen(args + p, len - p);
 
-		if ((k = strv_push(&av, strndup(a, al))) < 0)
-			return k;
+		if (!(av[i] = strndup(args + p, al)))
+			return -ENOMEM;
 		p += al + 1;
 	}
-	n = strv_length(av);
-	for (size_t i = 0; i < n; i++)
-		jl += strlen(av[i]) + 1;
-	if (!(joined = calloc(1, jl + 1)))
+	if (!(joined = malloc(len + 1)))
 		return -ENOMEM;
+	j = joined;
 	for (size_t i = 0; i < n; i++) {
-		strcat(joined, av[i]);
+		size_t al = strlen(av[i]);
+
+		memcpy(j, av[i], al);
+		j += al;
 		if (i + 1 < n)
-			strcat(joined, " ");
+			*j++ = ' ';
 	}
+	*j = '\0';
 	free(vm->cmdline);
 	vm->cmdline = TAKE_PTR(joined);
 
@@ -516,8 +528,9 @@ int tce_qemu_parse_cmdline(const char *args, size_t len, struct tce_vm *vm)
 				vm->mem_lock_on = true;
 			i++;
 		} else if (streq(o, "-device")) {
-			if ((k = strv_extend(&devs, v)) < 0)
-				return k;
+			/* one -device per two arguments at most: devs has room */
+			if (!(devs[n_devs++] = strdup(v)))
+				return -ENOMEM;
 			i++;
 		}
 	}

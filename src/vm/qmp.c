@@ -30,6 +30,7 @@
 
 #include <json-c/json.h>
 
+#include "qmp-internal.h"
 #include "tceiommu/macro.h"
 #include "tceiommu/qmp.h"
 
@@ -414,38 +415,34 @@ static int qmp_handshake(struct tce_qmp *q, const struct deadline *d)
 	return r;
 }
 
-int tce_qmp_open(const char *path, int timeout_ms, struct tce_qmp **ret, char **ret_error)
+/*
+ * The handshake on q->fd (connected, non-blocking) when path is NULL, or a
+ * connect to path first; q is freed on failure.
+ */
+static int qmp_start(struct tce_qmp *q, const char *path, int timeout_ms, struct tce_qmp **ret,
+		     char **ret_error)
 {
-	struct tce_qmp *q;
 	struct deadline d;
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
 	int r;
 
-	if (!path || !ret || timeout_ms <= 0) {
-		if (ret_error)
-			*ret_error = strdup("invalid arguments");
-		return -EINVAL;
-	}
-	q = calloc(1, sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	q->fd = -1;
 	deadline_init(&d, timeout_ms);
-
 	q->tok = json_tokener_new_ex(QMP_MAX_DEPTH);
 	if (!q->tok) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (q->fd < 0) {
-		r = qmp_fail(q, -errno, "cannot make a socket: %s", strerror(errno));
-		goto fail;
+	if (path) {
+		q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (q->fd < 0) {
+			r = qmp_fail(q, -errno, "cannot make a socket: %s", strerror(errno));
+			goto fail;
+		}
+		r = qmp_connect(q, path, &d);
+		if (r < 0)
+			goto fail;
 	}
-	r = qmp_connect(q, path, &d);
-	if (r < 0)
-		goto fail;
 	if (getsockopt(q->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && cred.pid > 0)
 		q->pid = cred.pid;
 	r = qmp_handshake(q, &d);
@@ -463,6 +460,42 @@ fail:
 	}
 	tce_qmp_close(q);
 	return r;
+}
+
+int tce_qmp_open(const char *path, int timeout_ms, struct tce_qmp **ret, char **ret_error)
+{
+	struct tce_qmp *q;
+
+	if (!path || !ret || timeout_ms <= 0) {
+		if (ret_error)
+			*ret_error = strdup("invalid arguments");
+		return -EINVAL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->fd = -1;
+	return qmp_start(q, path, timeout_ms, ret, ret_error);
+}
+
+int tce_qmp_open_fd(int fd, int timeout_ms, struct tce_qmp **ret, char **ret_error)
+{
+	struct tce_qmp *q;
+
+	if (fd < 0 || !ret || timeout_ms <= 0) {
+		if (ret_error)
+			*ret_error = strdup("invalid arguments");
+		if (fd >= 0)
+			close(fd);
+		return -EINVAL;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q) {
+		close(fd);
+		return -ENOMEM;
+	}
+	q->fd = fd;
+	return qmp_start(q, NULL, timeout_ms, ret, ret_error);
 }
 
 int tce_qmp_peer_pid(const struct tce_qmp *q)

@@ -292,39 +292,58 @@ static int device_child(struct q *q, const char *parent, const char *name, const
 	return 0;
 }
 
-/* "  0000000000000000-000000003fffffff (prio 0, i/o): tce-iommu-80000300" */
+/* The "start-end" at the head of a line (after its blanks): false unless there. */
+static bool mtree_range(const char *ls, uint64_t *ret_a, uint64_t *ret_b)
+{
+	char range[64], *dash;
+	size_t rl = 0;
+
+	while (*ls == ' ')
+		ls++;
+	/* up to the first blank, which must come within the buffer */
+	while (ls[rl] && ls[rl] != ' ' && rl < sizeof(range))
+		rl++;
+	if (!rl || rl >= sizeof(range) || ls[rl] != ' ')
+		return false;
+	memcpy(range, ls, rl);
+	range[rl] = '\0';
+	if (!(dash = strchr(range, '-')))
+		return false;
+	*dash = '\0';
+	return tce_parse_u64(range, 16, ret_a) == 0 && tce_parse_u64(dash + 1, 16, ret_b) == 0 &&
+	       *ret_b >= *ret_a;
+}
+
+/*
+ * "  0000000000000000-000000003fffffff (prio 0, i/o): tce-iommu-80000300"
+ * Linear in the text (a hostile peer's reply is up to 4 MiB): each line's
+ * start is found once, its range parsed once however many names it holds.
+ */
 int tce_mtree_parse(const char *text, struct tce_vm *vm)
 {
-	const char *p = text;
+	const char *p = text, *seen = text, *ls = text, *parsed = NULL;
+	bool have_range = false;
+	uint64_t a = 0, b = 0;
 
 	while ((p = strstr(p, "tce-iommu-"))) {
-		const char *ls = p, *end;
-		char range[64];
-		uint64_t liobn, a, b;
-		char *e, *dash;
-		size_t rl;
+		const char *nl = memrchr(seen, '\n', (size_t)(p - seen));
+		uint64_t liobn;
+		char *e;
 
-		while (ls > text && ls[-1] != '\n')
-			ls--;
+		if (nl)
+			ls = nl + 1;
+		seen = p;
 		errno = 0;
 		liobn = strtoull(p + 10, &e, 16);
 		p += 10;
 		if (errno || e == p || (*e && *e != '\r' && *e != '\n' && *e != ' ') ||
 		    liobn > UINT32_MAX)
 			continue;
-		while (*ls == ' ')
-			ls++;
-		end = strchr(ls, ' ');
-		rl = end ? (size_t)(end - ls) : 0;
-		if (!rl || rl >= sizeof(range))
-			continue;
-		memcpy(range, ls, rl);
-		range[rl] = '\0';
-		if (!(dash = strchr(range, '-')))
-			continue;
-		*dash = '\0';
-		if (tce_parse_u64(range, 16, &a) < 0 || tce_parse_u64(dash + 1, 16, &b) < 0 ||
-		    b < a)
+		if (ls != parsed) {
+			parsed = ls;
+			have_range = mtree_range(ls, &a, &b);
+		}
+		if (!have_range)
 			continue;
 		for (size_t i = 0; i < vm->n_phbs; i++) {
 			struct tce_vm_phb *ph = &vm->phbs[i];

@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "tceiommu/probe.h"
+#include "tceiommu/root.h"
 #include "tceiommu/util.h"
 
 static char proc[64];
@@ -102,9 +104,54 @@ static void test_scan(void **state)
 	}
 }
 
+/*
+ * A sidecar's answer of many lines, in a row or scattered among another's,
+ * loads and replays in linear time (it was a strv_push, a count, per line).
+ */
+static void test_many_lines(void **state)
+{
+	char dir[] = "/tmp/test-probe-XXXXXX", p[128];
+	struct tce_root *r = NULL;
+	struct timespec t0, t1;
+	char **v = NULL;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/.tceiommu", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/.tceiommu/manifest", dir);
+	assert_non_null(f = fopen(p, "w"));
+	fputs("tceiommu-snapshot 1\n", f);
+	assert_int_equal(fclose(f), 0);
+	snprintf(p, sizeof(p), "%s/.tceiommu/probes", dir);
+	assert_non_null(f = fopen(p, "w"));
+	for (int i = 0; i < 100000; i++)
+		fprintf(f, "module\tkvm_hv\t=state=live\n%s",
+			i % 2 ? "module\tkvm_pr\t=state=live\n" : "");
+	assert_int_equal(fclose(f), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(tce_root_new(dir, &r), 0);
+	assert_int_equal(tce_probe(r, "module", "kvm_hv", &v), 0);
+	assert_int_equal(strv_length(v), 100000);
+	strv_free(v);
+	assert_int_equal(tce_probe(r, "module", "kvm_pr", &v), 0);
+	assert_int_equal(strv_length(v), 50000);
+	strv_free(v);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 10);
+	tce_root_free(r);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/.tceiommu/manifest", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/.tceiommu", dir);
+	rmdir(p);
+	rmdir(dir);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_scan) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_scan),
+					    cmocka_unit_test(test_many_lines) };
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
