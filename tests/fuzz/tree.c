@@ -33,6 +33,7 @@
 #include "fuzz.h"
 #include "tceiommu/cmd.h"
 #include "tceiommu/log.h"
+#include "tceiommu/sandbox.h"
 #include "tceiommu/util.h"
 
 #ifndef TCE_FUZZ_DATA
@@ -237,6 +238,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	if (!data)
 		data = TCE_FUZZ_DATA;
+	/* the commands run in this process: confined (Landlock, and a forked
+	 * broker live), it could no longer make and remove its trees */
+	tce_sandbox_disabled = true;
 	remove_stale(base);
 	snprintf(work, sizeof(work), "%s/tce-fuzz-tree-%d-XXXXXX", base, (int)getpid());
 	if (!mkdtemp(work))
