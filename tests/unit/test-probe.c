@@ -112,7 +112,6 @@ static void test_many_lines(void **state)
 {
 	char dir[] = "/tmp/test-probe-XXXXXX", p[128];
 	struct tce_root *r = NULL;
-	struct timespec t0, t1;
 	char **v = NULL;
 	FILE *f;
 
@@ -129,7 +128,6 @@ static void test_many_lines(void **state)
 		fprintf(f, "module\tkvm_hv\t=state=live\n%s",
 			i % 2 ? "module\tkvm_pr\t=state=live\n" : "");
 	assert_int_equal(fclose(f), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(tce_root_new(dir, &r), 0);
 	assert_int_equal(tce_probe(r, "module", "kvm_hv", &v), 0);
 	assert_int_equal(strv_length(v), 100000);
@@ -137,8 +135,6 @@ static void test_many_lines(void **state)
 	assert_int_equal(tce_probe(r, "module", "kvm_pr", &v), 0);
 	assert_int_equal(strv_length(v), 50000);
 	strv_free(v);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	assert_true(t1.tv_sec - t0.tv_sec < 10);
 	tce_root_free(r);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s/.tceiommu/manifest", dir);

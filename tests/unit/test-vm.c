@@ -465,19 +465,12 @@ static void test_mtree(void **state)
 	tce_vm_done(&vm);
 }
 
-static double seconds_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /*
  * Hostile sizes within the bounds take linear time: a QEMU reply of 4 MiB
  * (TCE_QMP_MAX_REPLY) naming tce-iommu- on one line took minutes, and so
- * did a 1 MiB command line of empty arguments (fuzz-tree's timeout). The
- * limit is far above the linear code's milliseconds, far below minutes.
+ * did a 1 MiB command line of empty arguments (fuzz-tree's timeout). No
+ * time is asserted (bench/ measures, tests do not): a quadratic parser
+ * shows as this test taking minutes, past its ctest TIMEOUT.
  */
 static void test_hostile_sizes(void **state)
 {
@@ -486,25 +479,19 @@ static void test_hostile_sizes(void **state)
 	char *text = malloc(n + sizeof(tail)), *args;
 	struct tce_vm vm = { 0 };
 	struct tce_vm_phb *p = tce_vm_phb_get(&vm, 3);
-	struct timespec t0;
-
 	assert_non_null(text);
 	tce_vm_window_get(p, 0x80000300);
 	for (; at + 10 <= n; at += 10)
 		memcpy(text + at, "tce-iommu-", 10);
 	memcpy(text + at, tail, sizeof(tail));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(tce_mtree_parse(text, &vm), 0);
-	assert_true(seconds_since(&t0) < 10);
 	assert_int_equal(win(&vm, 0x80000300)->created, TCE_YES);
 	tce_vm_done(&vm);
 	free(text);
 
 	args = calloc(1, 1u << 20);
 	assert_non_null(args);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(tce_qemu_parse_cmdline(args, 1u << 20, &vm), 0);
-	assert_true(seconds_since(&t0) < 10);
 	assert_int_equal(strlen(vm.cmdline), (1u << 20) - 1); /* the blanks between */
 	tce_vm_done(&vm);
 	free(args);
