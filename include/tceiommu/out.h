@@ -30,6 +30,8 @@ char *tce_escape_terminal(const char *s);
 char *tce_utf8_sanitize(const char *s);
 /* A JSON string of a host string (sanitized), or JSON null for NULL. */
 json_object *tce_json_str(const char *s);
+/* KEY: V (null without HAS), and KEY_hex "0x..." when HEX or V is past 2^53 */
+void tce_json_add_u64(json_object *o, const char *key, bool has, uint64_t v, bool hex);
 /* Write a document pretty-printed with a newline, and release it; 0 or -EIO. */
 int tce_json_write(json_object *doc, FILE *f);
 

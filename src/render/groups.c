@@ -279,22 +279,10 @@ static int table_add_group(struct tce_table *tb, const struct tce_out_opts *o,
 
 /* ---- JSON ------------------------------------------------------------------- */
 
-#define JS_SAFE_MAX (1ULL << 53)
-
 /* Host strings are raw bytes; JSON must be UTF-8. */
 #define jstr tce_json_str
 
-static void add_u64(json_object *o, const char *key, bool has, uint64_t v, bool always_hex)
-{
-	char hex[32], hkey[64];
-
-	json_object_object_add(o, key, has ? json_object_new_uint64(v) : NULL);
-	if (has && (always_hex || v >= JS_SAFE_MAX)) {
-		snprintf(hex, sizeof(hex), "0x%" PRIx64, v);
-		snprintf(hkey, sizeof(hkey), "%s_hex", key);
-		json_object_object_add(o, hkey, json_object_new_string(hex));
-	}
-}
+#define add_u64 tce_json_add_u64
 
 static json_object *device_json(const struct tce_device *d)
 {

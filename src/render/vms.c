@@ -182,19 +182,7 @@ int tce_render_vms_table(const struct tce_vms *v, const struct tce_vm_out_opts *
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-#define JS_SAFE_MAX (1ULL << 53)
-
-static void add_u64(json_object *o, const char *key, bool has, uint64_t v, bool hex)
-{
-	char h[32], hk[64];
-
-	json_object_object_add(o, key, has ? json_object_new_uint64(v) : NULL);
-	if (has && (hex || v >= JS_SAFE_MAX)) {
-		snprintf(h, sizeof(h), "0x%" PRIx64, v);
-		snprintf(hk, sizeof(hk), "%s_hex", key);
-		json_object_object_add(o, hk, json_object_new_string(h));
-	}
-}
+#define add_u64 tce_json_add_u64
 
 static json_object *tri_json(enum tce_tristate t)
 {
