@@ -26,6 +26,26 @@ static inline void strv_freep(char ***v)
 }
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
+/*
+ * A strv that grows by doubling and knows its length: for lists as long as
+ * the host makes them (a directory's entries, a PF's VFs), where strv_push,
+ * which counts the vector each time, would be quadratic. v stays
+ * NULL-terminated (or NULL while empty).
+ */
+struct strv_buf {
+	char **v;
+	size_t n, alloc;
+};
+int strv_buf_push(struct strv_buf *b, char *s); /* takes s; frees it on failure */
+int strv_buf_extend(struct strv_buf *b, const char *s);
+char **strv_buf_steal(struct strv_buf *b); /* the vector (never NULL unless ENOMEM) */
+static inline void strv_buf_done(struct strv_buf *b)
+{
+	b->v = strv_free(b->v);
+	b->n = b->alloc = 0;
+}
+#define _cleanup_strv_buf_ _cleanup_(strv_buf_done)
+
 /* Not empty, and only 0-9 (a /proc pid directory's name). */
 /*
  * A map from strings to strings (or to nothing: a set), open addressing;

@@ -155,6 +155,7 @@ static int answer_read(const char *path, uint32_t arg, char **ret, size_t *ret_l
 static int answer(const struct br_req *q, const char *path, char **ret, size_t *ret_len)
 {
 	_cleanup_strv_free_ char **v = NULL;
+	_cleanup_strv_buf_ struct strv_buf list = { 0 };
 	char target[4096];
 	ssize_t n;
 	DIR *d;
@@ -181,11 +182,11 @@ static int answer(const struct br_req *q, const char *path, char **ret, size_t *
 			return -errno;
 		while (k == 0 && (errno = 0, de = readdir(d)))
 			if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-				k = strv_extend(&v, de->d_name);
+				k = strv_buf_extend(&list, de->d_name);
 		if (k == 0 && errno)
 			k = -errno;
 		closedir(d);
-		return k < 0 ? k : join_strv(v, ret, ret_len);
+		return k < 0 ? k : join_strv(list.v, ret, ret_len);
 	default:
 		return answer_read(path, q->arg, ret, ret_len);
 	}
@@ -297,15 +298,12 @@ int tce_broker_readlink(const char *path, char **ret)
 /* NUL-ended strings into a strv */
 static int split(const char *buf, size_t len, char ***ret)
 {
-	_cleanup_strv_free_ char **v = NULL;
+	_cleanup_strv_buf_ struct strv_buf v = { 0 };
 
 	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
-		if (strv_extend(&v, buf + i) < 0)
+		if (strv_buf_extend(&v, buf + i) < 0)
 			return -ENOMEM;
-	if (!v && !(v = calloc(1, sizeof(char *))))
-		return -ENOMEM;
-	*ret = TAKE_PTR(v);
-	return 0;
+	return (*ret = strv_buf_steal(&v)) ? 0 : -ENOMEM;
 }
 
 int tce_broker_list(const char *path, char ***ret)

@@ -136,24 +136,23 @@ static void read_physfn(struct tce_dir *dir, struct tce_device *d)
 /* The VFs of a PF: only a PF has sriov_numvfs (drivers/pci/iov.c). */
 static int read_virtfns(struct tce_dir *dir, struct tce_device *d)
 {
+	_cleanup_strv_buf_ struct strv_buf v = { 0 };
 	uint64_t n;
 
 	/* A bounded count: the kernel allows 65535 VFs at most (TotalVFs is
 	 * 16 bits). */
 	if (d->virtfns || tce_dir_read_u64(dir, "sriov_numvfs", 10, &n) < 0 || n > 65535)
 		return 0;
-	if (!(d->virtfns = calloc(1, sizeof(char *))))
-		return -ENOMEM;
 	for (uint64_t i = 0; i < n; i++) {
 		char name[32];
 		_cleanup_free_ char *t = NULL;
 
 		snprintf(name, sizeof(name), "virtfn%" PRIu64, i);
 		if (tce_dir_readlink(dir, name, &t) == 0 &&
-		    strv_extend(&d->virtfns, tce_basename_of(t)) < 0)
+		    strv_buf_extend(&v, tce_basename_of(t)) < 0)
 			return -ENOMEM;
 	}
-	return 0;
+	return (d->virtfns = strv_buf_steal(&v)) ? 0 : -ENOMEM;
 }
 
 void tce_pcidev_parse_uevent(const char *uevent, size_t len, struct tce_device *d)

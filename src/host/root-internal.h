@@ -89,4 +89,6 @@ int root_load_snapshot_files(struct tce_root *r);
 int root_parse_manifest(struct tce_root *r, char *buf, size_t len);
 bool root_replay_empty_dir(const struct tce_root *r, const char *path, int err);
 int root_replay_error(struct tce_root *r, const char *path, int err);
-int root_add_manifest_dirs(struct tce_root *r, const char *path, char ***names);
+int root_name_cmp(const void *a, const void *b); /* of two char *, by strcmp */
+/* names sorted, with the empty directories a recording lists under path */
+int root_add_manifest_dirs(struct tce_root *r, const char *path, struct strv_buf *names);

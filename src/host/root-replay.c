@@ -223,31 +223,59 @@ int root_replay_error(struct tce_root *r, const char *path, int err)
 	return e->err ? -e->err : -err;
 }
 
-/*
- * Replay: the directories the manifest lists right under path, added to a
- * listing: git keeps no empty directory, so a recorded empty one (KVM's
- * debugfs kvm/PID-FD) is in the manifest only.
- */
-int root_add_manifest_dirs(struct tce_root *r, const char *path, char ***names)
+int root_name_cmp(const void *a, const void *b)
 {
-	size_t pl = strlen(path);
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
+/* a's order against the prefix path[0, pl) + "/", as strcmp orders them */
+static int prefix_cmp(const char *a, const char *path, size_t pl)
+{
+	int c = strncmp(a, path, pl);
+
+	return c ? c : (unsigned char)a[pl] - '/';
+}
+
+/*
+ * A listing, sorted, with the directories the manifest lists right under path
+ * added in replay: git keeps no empty directory, so a recorded empty one
+ * (KVM's debugfs kvm/PID-FD) is in the manifest only. The manifest is sorted,
+ * so path's descendants are one run of it, found by bisection, and each child
+ * is looked up among the sorted names by bisection: linear in the listing and
+ * the run, where 100k groups would make a scan of both quadratic.
+ */
+int root_add_manifest_dirs(struct tce_root *r, const char *path, struct strv_buf *names)
+{
+	size_t pl = strlen(path), lo = 0, hi = r->n_manifest, n0 = names->n;
+
+	if (names->n > 1)
+		qsort(names->v, names->n, sizeof(char *), root_name_cmp);
 	if (r->live || !r->n_manifest)
 		return 0;
 	while (pl > 1 && path[pl - 1] == '/')
 		pl--;
-	for (size_t i = 0; i < r->n_manifest; i++) {
-		const struct manifest_entry *e = &r->manifest[i];
-		const char *child;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (!e->dir || e->err || strncmp(e->path, path, pl) != 0 || e->path[pl] != '/')
+		if (prefix_cmp(r->manifest[mid].path, path, pl) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < r->n_manifest; i++) {
+		const struct manifest_entry *e = &r->manifest[i];
+		const char *child = e->path + pl + 1;
+
+		if (prefix_cmp(e->path, path, pl) != 0)
+			break;
+		if (!e->dir || e->err || !*child || strchr(child, '/') ||
+		    (n0 && bsearch(&child, names->v, n0, sizeof(char *), root_name_cmp)))
 			continue;
-		child = e->path + pl + 1;
-		if (!*child || strchr(child, '/') || strv_contains(*names, child))
-			continue;
-		if (strv_extend(names, child) < 0)
+		if (strv_buf_extend(names, child) < 0)
 			return -ENOMEM;
 	}
+	if (names->n > n0)
+		qsort(names->v, names->n, sizeof(char *), root_name_cmp);
 	return 0;
 }
 

@@ -601,11 +601,6 @@ int tce_root_realpath(struct tce_root *r, const char *path, char **ret)
 	return 0;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 {
 	_cleanup_free_ char *canon = NULL;
@@ -618,7 +613,7 @@ int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 		if (k < 0)
 			return k;
 		root_record_dir(r, path);
-		qsort(names, strv_length(names), sizeof(char *), name_cmp);
+		qsort(names, strv_length(names), sizeof(char *), root_name_cmp);
 		*ret = TAKE_PTR(names);
 		return 0;
 	}
@@ -626,12 +621,12 @@ int tce_root_list(struct tce_root *r, const char *path, char ***ret)
 	if (fd < 0) {
 		/* git keeps no empty directory: one listed as "dir" is empty */
 		if (root_replay_empty_dir(r, path, fd)) {
+			_cleanup_strv_buf_ struct strv_buf empty = { 0 };
+
 			root_record_result_kind(r, path, 0, true);
-			if (!(names = calloc(1, sizeof(char *))) ||
-			    root_add_manifest_dirs(r, path, &names) < 0)
+			if (root_add_manifest_dirs(r, path, &empty) < 0 ||
+			    !(*ret = strv_buf_steal(&empty)))
 				return -ENOMEM;
-			qsort(names, strv_length(names), sizeof(char *), name_cmp);
-			*ret = TAKE_PTR(names);
 			return 0;
 		}
 		k = root_replay_error(r, path, -fd);
@@ -652,7 +647,7 @@ int tce_root_list(struct tce_root *r, const char *path, char ***ret)
  * directories a recording's manifest lists there. */
 int root_list_fd(struct tce_root *r, const char *path, int fd, char ***ret)
 {
-	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_strv_buf_ struct strv_buf names = { 0 };
 	struct dirent *de;
 	DIR *d;
 	int k = 0;
@@ -663,22 +658,18 @@ int root_list_fd(struct tce_root *r, const char *path, int fd, char ***ret)
 		close(fd);
 		return k;
 	}
-	if (!(names = calloc(1, sizeof(char *)))) {
-		closedir(d);
-		return -ENOMEM;
-	}
 	errno = 0;
 	while ((de = readdir(d))) {
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
-		if ((k = strv_extend(&names, de->d_name)) < 0)
+		if ((k = strv_buf_extend(&names, de->d_name)) < 0)
 			break;
 	}
 	closedir(d);
 	if (k < 0 || (k = root_add_manifest_dirs(r, path, &names)) < 0)
 		return k;
-	qsort(names, strv_length(names), sizeof(char *), name_cmp);
-	*ret = TAKE_PTR(names);
+	if (!(*ret = strv_buf_steal(&names)))
+		return -ENOMEM;
 	return 0;
 }
 

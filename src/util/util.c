@@ -51,6 +51,40 @@ int strv_extend(char ***v, const char *s)
 	return strv_push(v, strdup(s));
 }
 
+int strv_buf_push(struct strv_buf *b, char *s)
+{
+	if (!s)
+		return -ENOMEM;
+	if (b->n + 2 > b->alloc) {
+		size_t na = b->alloc ? b->alloc * 2 : 16;
+		char **nv = reallocarray(b->v, na, sizeof(char *));
+
+		if (!nv) {
+			free(s);
+			return -ENOMEM;
+		}
+		b->v = nv;
+		b->alloc = na;
+	}
+	b->v[b->n++] = s;
+	b->v[b->n] = NULL;
+	return 0;
+}
+
+int strv_buf_extend(struct strv_buf *b, const char *s)
+{
+	return strv_buf_push(b, strdup(s));
+}
+
+char **strv_buf_steal(struct strv_buf *b)
+{
+	char **v = b->v ? b->v : calloc(1, sizeof(char *));
+
+	b->v = NULL;
+	b->n = b->alloc = 0;
+	return v;
+}
+
 bool tce_all_digits(const char *s)
 {
 	if (!*s)

@@ -105,10 +105,10 @@ static int teardown(void **state)
 				"root/sys/big",
 				"root/sys/dirlink",
 				"root/sys/fifo",
+				"root/sys/k/zz",
 				NULL };
-	const char *dirs[] = {
-		"root/sys/a", "root/sys", "root/proc", "root/etc", "root", "", NULL
-	};
+	const char *dirs[] = { "root/sys/a", "root/sys/k/b", "root/sys/k", "root/sys", "root/proc",
+			       "root/etc",   "root",	     "",	   NULL };
 
 	for (int i = 0; files[i]; i++) {
 		snprintf(cmd, sizeof(cmd), "%s/%s", tmpl, files[i]);
@@ -313,7 +313,14 @@ static void test_manifest(void **state)
 	    "tceiommu-snapshot 1\nsource record\nkernel_release 6.12.38+deb12-powerpc64le\n"
 	    "page_size 65536\neuid 1000\npath dir /sys/emptydir\n"
 	    "path read /sys/a/value\npath EACCES /sys/a/secret\npath absent /sys/a/gone\n"
-	    "path absent /sys/with%20space\n");
+	    "path absent /sys/with%20space\n"
+	    /* dirs beside and below /sys/k, in an order the parser must sort */
+	    "path dir /sys/k0\npath dir /sys/k/c/d\npath dir /sys/k-x\npath dir /sys/k\n"
+	    "path dir /sys/k/a\npath dir /sys/k/b\npath dir /sys/k/c\npath EACCES /sys/k/e\n"
+	    "path read /sys/k/f\npath dir /sys/kk/g\n");
+	dir("root/sys/k");
+	dir("root/sys/k/b");
+	put("root/sys/k/zz", "1\n");
 	put("root/.tceiommu/probes",
 	    "hwdb\tpci:v00008086d000010D3\t=ID_MODEL_FROM_DATABASE=82574L%20x\n"
 	    "vfio-holders\t3\t!EACCES\nvfio-holders\t4\t-\n");
@@ -338,6 +345,20 @@ static void test_manifest(void **state)
 		/* and it exists, as a directory */
 		assert_int_equal(tce_root_exists(r, "/sys/emptydir"), 0);
 		assert_int_equal(tce_root_exists(r, "/sys/otherdir"), -ENODATA);
+		/* a listing has the tree's entries and the manifest's empty
+		 * directories right under it, each once, sorted: not its
+		 * grandchildren, files, errors or prefix-sharing siblings */
+		assert_int_equal(tce_root_list(r, "/sys/k", &names), 0);
+		assert_int_equal(strv_length(names), 4);
+		assert_string_equal(names[0], "a");
+		assert_string_equal(names[1], "b");
+		assert_string_equal(names[2], "c");
+		assert_string_equal(names[3], "zz");
+		strv_free(names);
+		assert_int_equal(tce_root_list(r, "/sys/k/c", &names), 0);
+		assert_int_equal(strv_length(names), 1);
+		assert_string_equal(names[0], "d");
+		strv_free(names);
 	}
 	{
 		/* by name in an opened directory, replay answers the same */

@@ -174,6 +174,38 @@ static void test_misc(void **state)
 }
 
 /* The command-long caches' map: keys and values copied, growth keeps all. */
+/* strv_buf: NULL-terminated at every length, an empty one steals as an empty
+ * vector, done frees (ASan/valgrind hold it to that) */
+static void test_strv_buf(void **state)
+{
+	struct strv_buf b = { 0 };
+	char **v;
+	char s[16];
+
+	(void)state;
+	v = strv_buf_steal(&b);
+	assert_non_null(v);
+	assert_null(v[0]);
+	strv_free(v);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(s, sizeof(s), "%d", i);
+		assert_int_equal(strv_buf_extend(&b, s), 0);
+		assert_int_equal(strv_length(b.v), (size_t)i + 1);
+		assert_int_equal(b.n, (size_t)i + 1);
+	}
+	assert_string_equal(b.v[999], "999");
+	assert_int_equal(strv_buf_push(&b, NULL), -ENOMEM);
+	assert_int_equal(b.n, 1000);
+	v = strv_buf_steal(&b);
+	assert_null(b.v);
+	assert_int_equal(strv_length(v), 1000);
+	strv_free(v);
+	assert_int_equal(strv_buf_extend(&b, "x"), 0);
+	strv_buf_done(&b);
+	assert_null(b.v);
+	assert_int_equal(b.n, 0);
+}
+
 static void test_strmap(void **state)
 {
 	struct tce_strmap m = { 0 };
@@ -219,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_percent),
 		cmocka_unit_test(test_misc),
 		cmocka_unit_test(test_strmap),
+		cmocka_unit_test(test_strv_buf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
