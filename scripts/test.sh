@@ -23,8 +23,10 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== fuzz smoke"
 # every fuzz target for a short run (FUZZ_SECONDS each, 15 by default), clang
-# with -fsanitize=fuzzer,address,undefined; a crash, leak or hang fails it
-cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DFUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# with -fsanitize=fuzzer,address,undefined and -Werror (clang warns of what gcc
+# does not: unused _cleanup_ variables, a non-literal format); a crash, leak or
+# hang fails it
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DFUZZ=ON -DWERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build-fuzz -j"$jobs"
 ctest --test-dir build-fuzz --output-on-failure -j"$jobs" -L fuzz
 tests/fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-15}"

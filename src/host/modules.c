@@ -29,6 +29,9 @@ const char *tce_mod_state_name(enum tce_mod_state s)
 	return (size_t)s < ARRAY_SIZE(state_names) ? state_names[s] : "unknown";
 }
 
+/* libkmod's own format and arguments (kmod_set_log_fn) */
+static void kmod_log_fn(void *data, int priority, const char *file, int line, const char *fn,
+			const char *format, va_list args) _printf_(6, 0);
 static void kmod_log_fn(void *data, int priority, const char *file, int line, const char *fn,
 			const char *format, va_list args)
 {

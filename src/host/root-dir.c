@@ -164,7 +164,6 @@ static char *dir_canon_join(const struct tce_dir *d, const char *name)
 
 static int dir_open_file(struct tce_dir *d, const char *name)
 {
-	_cleanup_free_ char *p = NULL;
 	int fd;
 
 	if (d->fd < 0 || (d->r->rec && (!d->canon || strchr(name, '/'))))

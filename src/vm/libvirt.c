@@ -48,7 +48,7 @@ void tce_libvirt_domains_free(struct tce_libvirt_domain *d, size_t n)
 int tce_libvirt_daemon_present(const char *uri, char **ret_note)
 {
 	static const char *const names[] = { LIBVIRT_SOCK_NAMES };
-	_cleanup_free_ char *dir = NULL, *tried = NULL;
+	_cleanup_free_ char *dir = NULL;
 	struct stat st;
 
 	if (streq(uri, "qemu:///system")) {
