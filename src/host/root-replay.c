@@ -247,6 +247,7 @@ static int prefix_cmp(const char *a, const char *path, size_t pl)
 int root_add_manifest_dirs(struct tce_root *r, const char *path, struct strv_buf *names)
 {
 	size_t pl = strlen(path), lo = 0, hi = r->n_manifest, n0 = names->n;
+	const char *last = NULL; /* a path listed twice is next to itself */
 
 	if (names->n > 1)
 		qsort(names->v, names->n, sizeof(char *), root_name_cmp);
@@ -269,10 +270,12 @@ int root_add_manifest_dirs(struct tce_root *r, const char *path, struct strv_buf
 		if (prefix_cmp(e->path, path, pl) != 0)
 			break;
 		if (!e->dir || e->err || !*child || strchr(child, '/') ||
+		    (last && streq(last, child)) ||
 		    (n0 && bsearch(&child, names->v, n0, sizeof(char *), root_name_cmp)))
 			continue;
 		if (strv_buf_extend(names, child) < 0)
 			return -ENOMEM;
+		last = child;
 	}
 	if (names->n > n0)
 		qsort(names->v, names->n, sizeof(char *), root_name_cmp);

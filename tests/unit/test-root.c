@@ -317,7 +317,7 @@ static void test_manifest(void **state)
 	    /* dirs beside and below /sys/k, in an order the parser must sort */
 	    "path dir /sys/k0\npath dir /sys/k/c/d\npath dir /sys/k-x\npath dir /sys/k\n"
 	    "path dir /sys/k/a\npath dir /sys/k/b\npath dir /sys/k/c\npath EACCES /sys/k/e\n"
-	    "path read /sys/k/f\npath dir /sys/kk/g\n");
+	    "path read /sys/k/f\npath dir /sys/kk/g\npath dir /sys/k/c\npath dir /sys/k/b\n");
 	dir("root/sys/k");
 	dir("root/sys/k/b");
 	put("root/sys/k/zz", "1\n");
