@@ -121,6 +121,21 @@ int tce_global_open_root(const struct tce_global *g, struct tce_root **ret)
 	return k;
 }
 
+int tce_cmd_try_help(const char *cmd)
+{
+	fprintf(stderr, "Try 'tceiommu %s%s--help' for more information.\n", cmd ? cmd : "",
+		cmd ? " " : "");
+	return TCE_EXIT_USAGE;
+}
+
+int tce_cmd_no_operands(const char *cmd, char *const *rest)
+{
+	if (!*rest)
+		return 0;
+	ERR("%s: unexpected argument '%s'", cmd, *rest);
+	return TCE_EXIT_USAGE;
+}
+
 int tce_exit_write_error = TCE_EXIT_FAILURE;
 
 static void stdout_close(void)
@@ -191,8 +206,7 @@ int main(int argc, char **argv)
 			printf("tceiommu %s\n", TCEIOMMU_VERSION);
 			return TCE_EXIT_OK;
 		default:
-			fputs("Try 'tceiommu --help' for more information.\n", stderr);
-			return TCE_EXIT_USAGE;
+			return tce_cmd_try_help(NULL);
 		}
 	}
 	if (optind >= argc) {

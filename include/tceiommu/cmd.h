@@ -28,6 +28,14 @@ int cmd_examples(int argc, char **argv, const struct tce_global *g);
 /* The exit status when stdout cannot be written (main.c closes it at exit). */
 extern int tce_exit_write_error;
 
+/* After getopt_long() met an unknown option: "Try 'tceiommu CMD --help'" (no
+ * CMD: the global options), and the usage exit status (util-linux
+ * errtryhelp()). */
+int tce_cmd_try_help(const char *cmd);
+/* A command that takes no operands: 0, or the usage exit status with the
+ * first of rest (argv + optind) named. */
+int tce_cmd_no_operands(const char *cmd, char *const *rest);
+
 /* Open the root named by --root (or the live host), with a message on failure. */
 struct tce_root;
 int tce_global_open_root(const struct tce_global *g, struct tce_root **ret);

@@ -207,14 +207,11 @@ int cmd_check_host(int argc, char **argv, const struct tce_global *gl)
 			usage(stdout);
 			return TCE_EXIT_OK;
 		default:
-			fputs("Try 'tceiommu check-host --help' for more information.\n", stderr);
-			return TCE_EXIT_USAGE;
+			return tce_cmd_try_help("check-host");
 		}
 	}
-	if (optind < argc) {
-		ERR("check-host: unexpected argument '%s'", argv[optind]);
+	if (tce_cmd_no_operands("check-host", argv + optind))
 		return TCE_EXIT_USAGE;
-	}
 	if (textfile) {
 		struct stat st;
 

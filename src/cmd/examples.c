@@ -260,14 +260,11 @@ int cmd_examples(int argc, char **argv, const struct tce_global *gl)
 			usage(stdout);
 			return TCE_EXIT_OK;
 		default:
-			fputs("Try 'tceiommu examples --help' for more information.\n", stderr);
-			return TCE_EXIT_USAGE;
+			return tce_cmd_try_help("examples");
 		}
 	}
-	if (optind < argc) {
-		ERR("examples: unexpected argument '%s'", argv[optind]);
+	if (tce_cmd_no_operands("examples", argv + optind))
 		return TCE_EXIT_USAGE;
-	}
 	k = tce_examples_dir(&dir, &tried);
 	if (k == -ENOENT) {
 		tried_s = strv_join(tried, ", ");

@@ -175,14 +175,11 @@ int cmd_list_groups(int argc, char **argv, const struct tce_global *gl)
 			usage(stdout);
 			return TCE_EXIT_OK;
 		default:
-			fputs("Try 'tceiommu list-groups --help' for more information.\n", stderr);
-			return TCE_EXIT_USAGE;
+			return tce_cmd_try_help("list-groups");
 		}
 	}
-	if (optind < argc) {
-		ERR("list-groups: unexpected argument '%s'", argv[optind]);
+	if (tce_cmd_no_operands("list-groups", argv + optind))
 		return TCE_EXIT_USAGE;
-	}
 	if (modes > 1) {
 		ERR("list-groups: --raw, --pairs and --json are mutually exclusive");
 		return TCE_EXIT_USAGE;

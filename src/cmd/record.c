@@ -89,8 +89,7 @@ int cmd_record(int argc, char **argv, const struct tce_global *gl)
 			usage(stdout);
 			return TCE_EXIT_OK;
 		default:
-			fputs("Try 'tceiommu record --help' for more information.\n", stderr);
-			return TCE_EXIT_USAGE;
+			return tce_cmd_try_help("record");
 		}
 	}
 	if (argc - optind != 1) {

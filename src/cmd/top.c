@@ -170,8 +170,7 @@ int cmd_top(int argc, char **argv, const struct tce_global *gl)
 			usage(stdout);
 			return TCE_EXIT_OK;
 		default:
-			fputs("Try 'tceiommu top --help' for more information.\n", stderr);
-			return TCE_EXIT_USAGE;
+			return tce_cmd_try_help("top");
 		}
 	}
 	only = argv + optind;

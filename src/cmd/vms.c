@@ -257,14 +257,11 @@ int cmd_list_vms(int argc, char **argv, const struct tce_global *gl)
 			usage_list(stdout);
 			return TCE_EXIT_OK;
 		default:
-			fputs("Try 'tceiommu list-vms --help' for more information.\n", stderr);
-			return TCE_EXIT_USAGE;
+			return tce_cmd_try_help("list-vms");
 		}
 	}
-	if (optind < argc) {
-		ERR("list-vms: unexpected argument '%s'", argv[optind]);
+	if (tce_cmd_no_operands("list-vms", argv + optind))
 		return TCE_EXIT_USAGE;
-	}
 	if (modes > 1) {
 		ERR("list-vms: --raw, --pairs and --json are mutually exclusive");
 		return TCE_EXIT_USAGE;
@@ -381,8 +378,7 @@ int cmd_show_vm(int argc, char **argv, const struct tce_global *gl)
 			}
 			continue;
 		}
-		fputs("Try 'tceiommu show-vm --help' for more information.\n", stderr);
-		return TCE_EXIT_USAGE;
+		return tce_cmd_try_help("show-vm");
 	}
 	if (argc - optind > 1 || (argc - optind == 0 && cm.vo.n_qmp != 1)) {
 		ERR("show-vm: expected one VM (name, UUID or pid:N), or one --qmp SOCKET");
